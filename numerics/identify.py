@@ -1,0 +1,368 @@
+"""Spectral class identification (the paper's §10 algorithm), usable on any trajectory.
+
+Steps, for a trajectory ``theta`` of shape ``(T, d)`` (or ``(T, R, d)`` for ``R`` i.i.d. replicas):
+
+1. Project on an eigenbasis: ``c_k(t) = v_k^T theta_t`` (``eigvecs (d, K)``, or ``hessian (d, d)`` -> ``eigh``,
+   eigenpairs sorted by descending eigenvalue).  With neither, ``theta`` is taken to be in eigen-coordinates.
+2. Mode energies ``e_k = mean_t c_k(t)^2`` (uncentred, as in the paper; ``center=True`` subtracts the time
+   mean per mode, for trajectories that fluctuate around a non-zero optimum).
+3. Lag-1 autocorrelation ``rho_k = sum_t c_t c_{t+1} / sum_t c_t^2``; contraction per step
+   ``gamma_k = 1 - rho_k^2`` (the energy contraction of the mode's AR(1) recursion ``e' = rho^2 e + q``; for SGD
+   ``1 - (1 - alpha lam)^2 = 2 alpha lam - (alpha lam)^2``, the paper's ``2 alpha lam`` to leading order; always
+   finite, unlike ``-log rho``).
+4. Spectral exponent: ordinary least squares of ``log e_k`` on ``log k`` (``k`` 1-based) over a mode range;
+   ``s_hat`` is the slope (``e_k ~ k^s`` when ``lam_k ~ k^-s``).  Standard error: modes are independent and
+   ``Var(log e_k) ~= Var(e_k)/e_k^2 = 2 tau_k / (R T)`` with the AR(1) integrated time of ``c^2``,
+   ``tau_k = (1 + rho_k^2) / (1 - rho_k^2)``, so ``se^2 = sum_k w_k^2 2 tau_k / (R T)`` with OLS weights
+   ``w_k = (x_k - mean x) / S_xx``.  Without the ``tau_k`` factor the s.e. would be far too small.
+5. Mode range (unless given, 0-based half-open ``[lo, hi)``): ``lo`` = first mode with ``1 - rho_k <=
+   fast_limit`` (default 0.1: skip modes where ``alpha lam_k`` is not small, where ``e_k`` deviates from
+   ``1/lam_k``); ``hi`` = end of the run of following modes whose relative s.e. ``sqrt(2 tau_k/(R T))`` is at most
+   ``max_rel_se`` (default 0.1: modes that relaxed many times within the record), with ``tau_k`` from a
+   power-law fit of ``1 - rho_k^2`` on ``k`` (selecting on each mode's own noisy ``rho_k`` biases ``s_hat``).  At least ``min_modes`` (5)
+   are required, else :class:`InputError` ("T too short ...").
+6. Noise ratio (needs eigenvalues ``lam_k``): the AR(1) fit ``c' = rho c + eps`` has innovation variance
+   ``e (1 - rho^2)``; with the effective per-mode rate ``a_k = (1 - rho_k)/lam_k`` the gradient-noise variance
+   is ``sigma_k^2 = e_k (1 - rho_k^2) / a_k^2``.  For SGD (``rho = 1 - alpha lam``, ``e = alpha sigma^2/(lam
+   (2 - alpha lam))``) this is exactly ``sigma^2``; for noise-dominated Adam (``alpha -> alpha/sigma``) too: the
+   estimator is optimizer-invariant.  ``eta_hat = mean_k sigma_k^2 / lam_1^2`` over the mode range.  Without
+   eigenvalues ``eta_hat`` is ``None`` and ``eta_reason`` says why.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+
+from spectral_universality.errors import InputError
+
+DEFAULTS = {"fast_limit": 0.1, "max_rel_se": 0.1, "min_modes": 5, "center": False, "mode_range": None}
+
+
+@dataclass(frozen=True)
+class ClassTriple:
+    """Estimated class invariants of one trajectory.
+
+    Attributes
+    ----------
+    s_hat, s_hat_se : spectral exponent (slope of log e_k on log k) and its autocorrelation-aware s.e.
+    eta_hat : noise ratio sigma^2 / lam_1^2, or None when no eigenvalues were given (see ``eta_reason``)
+    gamma_hat : np.ndarray  # (K,) per-step energy contraction 1 - rho_k^2
+    energies : np.ndarray  # (K,) mode energies e_k
+    energy_rel_se : np.ndarray  # (K,) relative s.e. of e_k, sqrt(2 tau_k / (R T)) (inf for non-stationary modes)
+    rho : np.ndarray  # (K,) lag-1 autocorrelations
+    mode_range : (lo, hi) 0-based half-open range of modes used in the fit
+    n_steps : int  # T; n_replicas : int  # R
+    """
+
+    s_hat: float
+    s_hat_se: float
+    eta_hat: float | None
+    gamma_hat: np.ndarray
+    energies: np.ndarray
+    mode_range: tuple[int, int]
+    n_steps: int
+    n_replicas: int = 1
+    rho: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    energy_rel_se: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    sigma2_hat: float | None = None
+    eta_reason: str | None = None
+    intercept: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (arrays as lists, inf as None)."""
+        out = asdict(self)
+        for key, val in out.items():
+            if isinstance(val, np.ndarray):
+                out[key] = [float(x) if math.isfinite(x) else None for x in val.tolist()]
+        out["mode_range"] = list(self.mode_range)
+        return out
+
+
+@dataclass(frozen=True)
+class ClassComparison:
+    """Two-sided z-test of ``s_a = s_b``; ``same`` is False with probability ``level`` when they are equal."""
+
+    same: bool
+    z: float
+    p_value: float
+    level: float
+    s_diff: float
+    se_diff: float
+    eta_ratio: float | None
+
+
+@dataclass(frozen=True)
+class TransitionReport:
+    """Sliding-window ``s_hat_t`` and the flagged transitions (family-wise false-alarm rate ``level``)."""
+
+    starts: np.ndarray  # (W,) first step of each window
+    s_hat: np.ndarray  # (W,)
+    s_hat_se: np.ndarray  # (W,)
+    compared: np.ndarray  # (M, 2) window index pairs (w - lag, w)
+    eps_crit: np.ndarray  # (M,) critical |s_w - s_{w-lag}|
+    flagged: np.ndarray  # (M,) bool
+    level: float
+    mode_range: tuple[int, int]
+
+    @property
+    def first_transition(self) -> int | None:
+        """Start step of the first window flagged as differing from its predecessor, or None."""
+        hits = np.flatnonzero(self.flagged)
+        return None if hits.size == 0 else int(self.starts[self.compared[hits[0], 1]])
+
+
+def _as_array(x: Any, name: str) -> np.ndarray:
+    """float64 numpy copy of an array-like (torch tensors included), non-finite values rejected."""
+    if hasattr(x, "detach"):
+        x = x.detach().cpu().numpy()
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} is not a numeric array: {exc}") from None
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{name} contains non-finite values (NaN or inf)")
+    return arr
+
+
+def _options(options: dict) -> dict:
+    unknown = set(options) - set(DEFAULTS)
+    if unknown:
+        raise InputError(f"unknown identify options {sorted(unknown)}; known: {sorted(DEFAULTS)}")
+    opts = {**DEFAULTS, **options}
+    if not 0 < opts["fast_limit"] <= 2 or not opts["max_rel_se"] > 0 or int(opts["min_modes"]) < 3:
+        raise InputError("need 0 < fast_limit <= 2, max_rel_se > 0, min_modes >= 3")
+    return opts
+
+
+def project(theta: Any, eigvecs: Any = None, hessian: Any = None, eigvals: Any = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Eigen-coordinates ``c (T, R, K)`` of ``theta (T, d)`` or ``(T, R, d)`` and eigenvalues ``(K,)`` or None."""
+    th = _as_array(theta, "theta")
+    if th.ndim == 2:
+        th = th[:, None, :]
+    if th.ndim != 3:
+        raise InputError(f"theta must have shape (T, d) or (T, R, d), got {th.shape}")
+    d = th.shape[-1]
+    lam = None if eigvals is None else _as_array(eigvals, "eigvals")
+    if hessian is not None:
+        if eigvecs is not None:
+            raise InputError("give either hessian or eigvecs, not both")
+        hes = _as_array(hessian, "hessian")
+        if hes.shape != (d, d):
+            raise InputError(f"hessian must be (d, d) = ({d}, {d}) to match theta, got {hes.shape}")
+        if not np.allclose(hes, hes.T, rtol=1e-8, atol=1e-12 * max(1.0, float(np.abs(hes).max()))):
+            raise InputError("hessian is not symmetric")
+        w, v = np.linalg.eigh(hes)
+        order = np.argsort(w)[::-1]
+        eigvecs, lam_h = v[:, order], w[order]
+        lam = lam_h if lam is None else lam
+    if eigvecs is not None:
+        vec = _as_array(eigvecs, "eigvecs")
+        if vec.ndim != 2 or vec.shape[0] != d:
+            raise InputError(f"eigvecs must be (d, K) with d = {d}, got {vec.shape}")
+        coords = th @ vec
+    else:
+        coords = th
+    if lam is not None and lam.shape != (coords.shape[-1],):
+        raise InputError(f"eigvals must have shape (K,) = ({coords.shape[-1]},), got {lam.shape}")
+    return coords, lam
+
+
+def _tau(rho: np.ndarray) -> np.ndarray:
+    """AR(1) integrated time of ``c^2``: ``(1 + rho^2)/(1 - rho^2)``; inf when ``|rho| >= 1`` (non-stationary)."""
+    r2 = rho**2
+    with np.errstate(divide="ignore"):
+        return np.where(r2 < 1, (1 + r2) / np.maximum(1 - r2, 1e-300), np.inf)
+
+
+def _smoothed_rel_se(rho: np.ndarray, scale: float) -> np.ndarray:
+    """Relative s.e. of ``e_k`` from a power-law fit of ``1 - rho_k^2`` on ``k`` (for choosing the mode range).
+
+    Choosing the range from each mode's own noisy ``rho_k`` would select against modes whose energy is high by
+    chance (a large excursion also raises ``rho_k``) and bias ``s_hat`` low; the smooth fit removes that link.
+    """
+    g = 1 - rho**2
+    ok = (g > 0) & (g < 1)
+    k = np.arange(1, rho.size + 1, dtype=np.float64)
+    if ok.sum() < 3:
+        return np.sqrt(2 * _tau(rho) * scale)
+    slope, _, icpt = _ols(np.log(k[ok]), np.log(g[ok]), np.ones(int(ok.sum())))
+    g_fit = np.minimum(np.exp(icpt + slope * np.log(k)), 1.0)
+    return np.sqrt(2 * (2 - g_fit) / g_fit * scale)
+
+
+def _choose_range(rho: np.ndarray, rel_se: np.ndarray, opts: dict, per_step_rho: np.ndarray) -> tuple[int, int]:
+    k = rho.size
+    if opts["mode_range"] is not None:
+        lo, hi = (int(x) for x in opts["mode_range"])
+        if not 0 <= lo < hi <= k:
+            raise InputError(f"mode_range must satisfy 0 <= lo < hi <= K = {k}, got ({lo}, {hi})")
+        if hi - lo < opts["min_modes"]:
+            raise InputError(f"mode_range has {hi - lo} modes, fewer than min_modes = {opts['min_modes']}")
+        return lo, hi
+    slow = np.flatnonzero(1 - per_step_rho <= opts["fast_limit"])
+    lo = int(slow[0]) if slow.size else k
+    hi = lo
+    while hi < k and rel_se[hi] <= opts["max_rel_se"]:
+        hi += 1
+    if hi - lo < opts["min_modes"]:
+        raise InputError(
+            f"T too short for the requested precision: only {hi - lo} consecutive modes (from mode {lo}) have "
+            f"relative energy s.e. <= max_rel_se = {opts['max_rel_se']} and 1 - rho <= fast_limit = "
+            f"{opts['fast_limit']}; the fit needs min_modes = {opts['min_modes']} (K = {k}): record more steps or "
+            "replicas, or loosen max_rel_se"
+        )
+    return lo, hi
+
+
+def _ols(x: np.ndarray, y: np.ndarray, var_y: np.ndarray) -> tuple[float, float, float]:
+    """Slope, its s.e. for independent ``y`` with variances ``var_y``, intercept."""
+    xc = x - x.mean()
+    w = xc / np.dot(xc, xc)
+    slope = float(np.dot(w, y))
+    return slope, float(math.sqrt(np.dot(w * w, var_y))), float(y.mean() - slope * x.mean())
+
+
+def classify_moments(energies: Any, rho: Any, n_samples: int, replicas: int = 1, eigvals: Any = None,
+                     stride: int = 1, **options) -> ClassTriple:
+    """Class triple from per-mode energies ``(K,)`` and lag-``stride`` autocorrelations ``(K,)``.
+
+    ``n_samples`` recorded points per replica (``stride`` steps apart), ``replicas`` i.i.d. replicas.
+    """
+    opts = _options(options)
+    e = _as_array(energies, "energies")
+    r = _as_array(rho, "rho")
+    if e.ndim != 1 or r.shape != e.shape:
+        raise InputError(f"energies and rho must be 1-d of equal length, got {e.shape} and {r.shape}")
+    if np.any(e <= 0):
+        raise InputError("mode energies must be > 0 (a mode with zero energy carries no information)")
+    if n_samples < 3 or replicas < 1 or stride < 1:
+        raise InputError(f"need n_samples >= 3, replicas >= 1, stride >= 1; got {n_samples}, {replicas}, {stride}")
+    k = e.size
+    if k < opts["min_modes"]:
+        raise InputError(f"{k} modes given, fewer than the fit needs (min_modes = {opts['min_modes']})")
+    lam = None if eigvals is None else _as_array(eigvals, "eigvals")
+    if lam is not None and (lam.shape != (k,) or np.any(lam <= 0)):
+        raise InputError(f"eigvals must be (K,) = ({k},) and > 0 for eta; got shape {lam.shape}")
+    rel_se = np.sqrt(2 * _tau(r) / (n_samples * replicas))
+    rho1 = np.where(r > 0, np.abs(r) ** (1.0 / stride), 0.0) if stride > 1 else r
+    smooth = _smoothed_rel_se(r, 1.0 / (n_samples * replicas))
+    lo, hi = _choose_range(r, np.where(np.isfinite(rel_se), smooth, np.inf), opts, rho1)
+    sel = slice(lo, hi)
+    if not np.all(np.isfinite(rel_se[sel])):
+        raise InputError(f"some modes in mode_range ({lo}, {hi}) are non-stationary (|rho| >= 1)")
+    x = np.log(np.arange(1, k + 1, dtype=np.float64))[sel]
+    s_hat, se, intercept = _ols(x, np.log(e[sel]), rel_se[sel] ** 2)
+    gamma = 1 - rho1**2
+    eta = sigma2 = None
+    reason = None
+    if lam is None:
+        reason = "eta needs the Hessian eigenvalues: pass hessian= or eigvals="
+    else:
+        a = (1 - rho1[sel]) / lam[sel]
+        if np.any(a <= 0):
+            reason = "eta undefined: some mode in the range has rho >= 1 (no positive effective rate)"
+        else:
+            sigma2 = float(np.mean(e[sel] * (1 - rho1[sel] ** 2) / a**2))
+            eta = sigma2 / float(lam.max()) ** 2
+    return ClassTriple(s_hat=s_hat, s_hat_se=se, eta_hat=eta, gamma_hat=gamma, energies=e, mode_range=(lo, hi),
+                       n_steps=int(n_samples * stride), n_replicas=int(replicas), rho=r, energy_rel_se=rel_se,
+                       sigma2_hat=sigma2, eta_reason=reason, intercept=intercept)
+
+
+def _moments(c: np.ndarray, center: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Energies and lag-1 autocorrelations of coordinates ``c (T, R, K)``."""
+    if center:
+        c = c - c.mean(axis=0, keepdims=True)
+    sq = np.einsum("trk,trk->k", c, c)
+    e = sq / (c.shape[0] * c.shape[1])
+    lag = np.einsum("trk,trk->k", c[1:], c[:-1]) / ((c.shape[0] - 1) * c.shape[1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = np.where(e > 0, lag / np.where(e > 0, e, 1.0), 0.0)
+    return e, rho
+
+
+def identify_trajectory(theta: Any, eigvecs: Any = None, hessian: Any = None, eigvals: Any = None,
+                        **options) -> ClassTriple:
+    """The §10 algorithm on a recorded trajectory ``theta (T, d)`` or ``(T, R, d)``; see the module docstring.
+
+    Options: ``fast_limit`` (0.1), ``max_rel_se`` (0.1), ``min_modes`` (5), ``center`` (False),
+    ``mode_range`` (None = automatic, else 0-based half-open ``(lo, hi)``).
+    """
+    opts = _options(options)
+    coords, lam = project(theta, eigvecs, hessian, eigvals)
+    t = coords.shape[0]
+    if t < 3:
+        raise InputError(f"trajectory has T = {t} steps; at least 3 are needed for a lag-1 autocorrelation")
+    e, rho = _moments(coords, opts["center"])
+    return classify_moments(e, rho, n_samples=t, replicas=coords.shape[1], eigvals=lam, **opts)
+
+
+def identify_from_stats(stats: Any, eigvals: Any = None, **options) -> ClassTriple:
+    """The §10 algorithm on online accumulators (:class:`~.quadratic.ModeStats`: pooled ``sum_sq``,
+    ``sum_lag``, ``n_samples``, ``seeds``, ``stride``)."""
+    return classify_moments(stats.energies(), stats.lag_autocorrelation(), n_samples=int(stats.n_samples),
+                            replicas=int(getattr(stats, "replicas", stats.seeds)), eigvals=eigvals, stride=int(stats.stride), **options)
+
+
+def same_class(a: ClassTriple, b: ClassTriple, level: float = 1e-3) -> ClassComparison:
+    """Test ``H0: s_a = s_b`` by ``z = (s_a - s_b)/sqrt(se_a^2 + se_b^2)``, two-sided at ``level``.
+
+    Under H0 (and the s.e. model of :func:`classify_moments`) ``same`` is False with probability ``level``
+    (the false "different" rate).  ``eta_ratio`` is reported, not tested.
+    """
+    if not 0 < level < 1:
+        raise InputError(f"level must be in (0, 1), got {level}")
+    diff = a.s_hat - b.s_hat
+    se = math.hypot(a.s_hat_se, b.s_hat_se)
+    if not se > 0:
+        raise InputError("both standard errors are zero: cannot test class equality")
+    z = diff / se
+    p = 2 * (1 - NormalDist().cdf(abs(z)))
+    ratio = None if a.eta_hat is None or b.eta_hat is None or b.eta_hat == 0 else a.eta_hat / b.eta_hat
+    return ClassComparison(same=p >= level, z=z, p_value=p, level=level, s_diff=diff, se_diff=se, eta_ratio=ratio)
+
+
+def detect_transitions(coords: Any, window: int, stride: int | None = None, level: float = 1e-3,
+                       eigvals: Any = None, **options) -> TransitionReport:
+    """Flag class transitions in eigen-coordinates ``coords (T, K)`` or ``(T, R, K)``.
+
+    ``s_hat`` is fitted on windows of ``window`` steps every ``stride`` steps (default ``window``), on one mode
+    range (chosen from the whole record with the precision of one window, unless ``mode_range`` is given).
+    Window ``w`` is compared with window ``w - lag``, ``lag = ceil(window/stride)`` (non-overlapping, hence
+    nearly independent): flagged when ``|s_w - s_{w-lag}| > eps_crit = z * sqrt(se_w^2 + se_{w-lag}^2)``,
+    ``z = Phi^{-1}(1 - level/(2M))`` (Bonferroni over the ``M`` comparisons, so ``level`` is the family-wise
+    false-alarm rate for a stationary record).
+    """
+    opts = _options(options)
+    c = _as_array(coords, "coords")
+    if c.ndim == 2:
+        c = c[:, None, :]
+    if c.ndim != 3:
+        raise InputError(f"coords must have shape (T, K) or (T, R, K), got {c.shape}")
+    t = c.shape[0]
+    stride = window if stride is None else stride
+    if not 3 <= window <= t // 2 or stride < 1:
+        raise InputError(f"need 3 <= window <= T/2 = {t // 2} and stride >= 1; got window={window}, stride={stride}")
+    if not 0 < level < 1:
+        raise InputError(f"level must be in (0, 1), got {level}")
+    e_all, rho_all = _moments(c, opts["center"])
+    ref = classify_moments(e_all, rho_all, n_samples=window, replicas=c.shape[1], eigvals=eigvals, **opts)
+    rng = ref.mode_range
+    starts = np.arange(0, t - window + 1, stride)
+    fits = [classify_moments(*_moments(c[s0:s0 + window], opts["center"]), n_samples=window,
+                             replicas=c.shape[1], **{**opts, "mode_range": rng}) for s0 in starts]
+    s_hat = np.array([f.s_hat for f in fits])
+    se = np.array([f.s_hat_se for f in fits])
+    lag = math.ceil(window / stride)
+    pairs = np.array([(w - lag, w) for w in range(lag, len(fits))], dtype=int).reshape(-1, 2)
+    m = max(len(pairs), 1)
+    z = NormalDist().inv_cdf(1 - level / (2 * m))
+    eps = z * np.hypot(se[pairs[:, 0]], se[pairs[:, 1]]) if len(pairs) else np.zeros(0)
+    flagged = np.abs(s_hat[pairs[:, 1]] - s_hat[pairs[:, 0]]) > eps if len(pairs) else np.zeros(0, dtype=bool)
+    return TransitionReport(starts=starts, s_hat=s_hat, s_hat_se=se, compared=pairs, eps_crit=eps,
+                            flagged=flagged, level=level, mode_range=rng)

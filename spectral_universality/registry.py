@@ -1,0 +1,428 @@
+"""The registry: each main Lean theorem of ``SpectralUniversality`` linked to its SymPy conclusion and to
+a simulation that measures the same quantity.
+
+An entry (:class:`Link`) carries
+
+* ``theorem``: the Lean name (namespace ``SpectralUniversality``);
+* ``hypotheses``: the theorem's hypotheses as text and as a Python predicate ``holds(params)``;
+* ``inside`` / ``outside``: Hypothesis strategies of parameters that satisfy the hypotheses, and of
+  parameters just outside them where the theory says the conclusion can fail (``None`` with a reason when
+  the conclusion is an identity with no hypothesis to break);
+* ``forms``: the Lean ``def`` names of the closed forms the conclusion uses, resolved by
+  :func:`spectral_universality.theory.closed_forms` (a test compares them with the Lean source);
+* ``check(params, seed) -> Verdict``: runs the simulation and decides whether the conclusion holds. Monte-Carlo
+  comparisons use :func:`~spectral_universality.linkcheck.agrees`, whose tolerance is the standard error
+  across independent seeds times the quantile of a stated false-alarm rate.
+
+Lean declarations that are not linked (lemmas, definitions, ``Rat`` examples) are listed in
+:data:`UNLINKED` with the reason. ``tests/properties`` checks every entry inside and outside its hypotheses
+and checks the registry against the Lean inventory for completeness.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from hypothesis import strategies as st
+
+from .linkcheck import Verdict, agrees, z_critical
+
+Params = dict[str, float]
+
+
+@dataclass(frozen=True)
+class Link:
+    """One Lean theorem, its closed form and its simulation."""
+
+    theorem: str
+    conclusion: str
+    hypotheses: str
+    holds: Callable[[Params], bool]
+    inside: Callable[[], st.SearchStrategy[Params]]
+    outside: Callable[[], st.SearchStrategy[Params]] | None
+    outside_note: str
+    forms: tuple[str, ...]
+    check: Callable[[Params, int], Verdict]
+
+
+# -- simulations ---------------------------------------------------------------------------------------
+
+
+def _generator(seed: int):
+    import torch
+
+    return torch.Generator().manual_seed(seed)
+
+
+def _form(name: str, **params: float) -> float:
+    """A closed form of the Lean library, evaluated in float64 (from ``theory``)."""
+    import sympy
+
+    from .theory import LEAN_SIGNATURES, SYMBOLS, closed_forms
+
+    expr = closed_forms()[name]
+    args = LEAN_SIGNATURES[name]
+    fn = sympy.lambdify([SYMBOLS[a] for a in args], expr, modules="math")
+    return float(fn(*(params[a] for a in args)))
+
+
+def _stationary_energy(optimizer: str, lam: list[float], alpha: float, sigma: float, seed: int,
+                       seeds: int = 64, steps: int = 2000, **kw: float) -> tuple[Any, Any]:
+    """Stationary mode energies ``(K,)`` and their standard errors, from independent seed groups.
+
+    Burn-in: the energy relaxes like ``(1 - alpha lam)^(2t)``; 20 / (alpha lam_min) steps leave < e^-40.
+    """
+    import torch
+
+    from .numerics.quadratic import simulate_quadratic
+
+    lam_t = torch.tensor(lam, dtype=torch.float64)
+    rate = alpha / sigma if optimizer == "adam-noise" else alpha
+    burn = int(min(20 / (rate * min(lam)), 200_000))
+    groups = 16
+    res = simulate_quadratic(optimizer, lam_t, alpha=alpha, sigma=sigma, steps=steps, seeds=seeds,
+                             generator=_generator(seed), burn_in=burn, seed_groups=groups, **kw)
+    per_group = torch.stack([res.stats.group(i).energies() for i in range(groups)])  # (groups, K)
+    mean = per_group.mean(0)
+    se = per_group.std(0, unbiased=True) / math.sqrt(groups)
+    return mean.numpy(), se.numpy()
+
+
+def _agrees_t(measured: float, se: float, expected: float, groups: int = 16) -> Verdict:
+    """:func:`agrees` for a mean over ``groups`` replicas whose s.e. is itself estimated: the tolerance uses
+    the Student-t quantile (df = groups - 1) at the same false-alarm rate instead of the normal one."""
+    from scipy.stats import t as student_t
+
+    from .linkcheck import FALSE_ALARM_PER_COMPARISON
+
+    ratio = student_t.ppf(1 - FALSE_ALARM_PER_COMPARISON / 2, groups - 1) / z_critical()
+    return agrees(measured, se * ratio, expected)
+
+
+# -- ModeDynamics ----------------------------------------------------------------------------------------
+
+
+def _check_fixed_point(p: Params, seed: int) -> Verdict:
+    """Stationary energy of simulated SGD equals ``sgdFixedPoint`` (it is finite only when stable)."""
+    if p["alpha"] * p["lam"] >= 2:
+        return _check_divergence(p, seed)
+    mean, se = _stationary_energy("sgd", [p["lam"]], p["alpha"], p["sigma"], seed)
+    return _agrees_t(float(mean[0]), float(se[0]), _form("sgdFixedPoint", **p))
+
+
+def _check_divergence(p: Params, seed: int, steps: int = 200) -> Verdict:
+    """Outside the stability region the simulated energy does not settle at ``sgdFixedPoint``: from
+    ``theta_0 = 1`` it grows past ``(alpha lam - 1)^(2 steps)`` times smaller than its start."""
+    import torch
+
+    from .numerics.quadratic import simulate_quadratic
+
+    res = simulate_quadratic("sgd", torch.tensor([p["lam"]], dtype=torch.float64), alpha=p["alpha"],
+                             sigma=p["sigma"], steps=steps, seeds=256, generator=_generator(seed), theta0=1.0,
+                             record=True)
+    final = float((res.trajectory[-1] ** 2).mean())
+    settled = math.isfinite(final) and final < 10.0 * max(1.0, abs(_form("sgdFixedPoint", **p)))
+    return Verdict(settled, f"energy after {steps} steps: {final:.3g} (alpha*lam = {p['alpha'] * p['lam']:.3g})")
+
+
+def _check_transient(p: Params, seed: int) -> Verdict:
+    """``e_t - e* = c^t (e_0 - e*)`` at t = 1, 3, 10 from ``theta_0 = sqrt(e_0)``, ``e_0 = e0_factor |e*|``;
+    and contraction: the simulated distance to ``e*`` after 10 steps is below the initial one. Outside the
+    stability region the closed form still holds (it is an identity) but the distance grows."""
+    import torch
+
+    from .numerics.quadratic import simulate_quadratic
+
+    seeds = 20_000
+    e_star = _form("sgdFixedPoint", alpha=p["alpha"], lam=p["lam"], sigma=p["sigma"])
+    c = _form("sgdContraction", alpha=p["alpha"], lam=p["lam"])
+    e0 = p["e0_factor"] * abs(e_star)
+    res = simulate_quadratic("sgd", torch.tensor([p["lam"]], dtype=torch.float64), alpha=p["alpha"],
+                             sigma=p["sigma"], steps=10, seeds=seeds, generator=_generator(seed),
+                             theta0=math.sqrt(e0), record=True)
+    sq = res.trajectory[..., 0] ** 2  # (steps, seeds); row t-1 is theta_t
+    for t in (1, 3, 10):
+        row = sq[t - 1]
+        v = agrees(float(row.mean()), float(row.std()) / math.sqrt(seeds), e_star + c**t * (e0 - e_star))
+        if not v.holds:
+            return Verdict(False, f"closed form fails at t={t}: {v.detail}")
+    row = sq[9]
+    gap = abs(float(row.mean()) - e_star)
+    margin = z_critical() * float(row.std()) / math.sqrt(seeds)
+    if gap + margin >= abs(e0 - e_star):
+        return Verdict(False, f"closed form holds, but |e_10 - e*| = {gap:.4g} is not below |e_0 - e*| = "
+                              f"{abs(e0 - e_star):.4g} (alpha*lam = {p['alpha'] * p['lam']:.3g})")
+    return Verdict(True, f"closed form at t = 1, 3, 10 and |e_10 - e*| = {gap:.4g} < |e_0 - e*| = "
+                         f"{abs(e0 - e_star):.4g}")
+
+
+def _check_continuous_gap(p: Params, seed: int) -> Verdict:
+    """Simulated stationary energy minus the seed's continuous steady state equals ``steadyStateGap``."""
+    mean, se = _stationary_energy("sgd", [p["lam"]], p["alpha"], p["sigma"], seed)
+    measured_gap = float(mean[0]) - _form("sgdContinuousSteadyState", **p)
+    return _agrees_t(measured_gap, float(se[0]), _form("steadyStateGap", **p))
+
+
+# -- AdamClass -------------------------------------------------------------------------------------------
+
+
+def _check_adam_noise(p: Params, seed: int) -> Verdict:
+    """In the noise-dominated model (r = sigma), Adam's stationary profile is SGD's at ``classRate``:
+    simulated noise-dominated Adam against ``sgdFixedPoint(classRate alpha sigma)``, mode by mode."""
+    lam = [p["lam"], p["lam"] / 2]
+    mean, se = _stationary_energy("adam-noise", lam, p["alpha"], p["sigma"], seed)
+    at = _form("classRate", alpha=p["alpha"], sigma=p["sigma"])
+    for k, l in enumerate(lam):
+        v = _agrees_t(float(mean[k]), float(se[k]), _form("sgdFixedPoint", alpha=at, lam=l, sigma=p["sigma"]))
+        if not v.holds:
+            return Verdict(False, f"mode {k}: {v.detail}")
+    return Verdict(True, f"{len(lam)} modes agree with sgdFixedPoint at classRate = {at:.4g}")
+
+
+#: Noise dominance assumed by the real-Adam link: lam^2 e / sigma^2 <= NOISE_DOMINANCE at the class energy.
+NOISE_DOMINANCE = 0.06
+
+
+def _check_real_adam_in_class(p: Params, seed: int) -> Verdict:
+    """``torch.optim.Adam`` (beta1 = 0) is in the SGD class at rate ``alpha/sigma`` while the mode is
+    noise-dominated: its preconditioner r = sqrt(lam^2 e + sigma^2) then lies in [sigma, sigma sqrt(1 + x)],
+    x = NOISE_DOMINANCE, so its stationary energy must lie between the class predictions at rates
+    alpha/(sigma sqrt(1 + x)) and alpha/sigma (up to the Monte-Carlo tolerance)."""
+    mean, se = _stationary_energy("adam", [p["lam"]], p["alpha"], p["sigma"], seed, beta1=0.0, beta2=0.999,
+                                  eps=1e-12)
+    at = _form("classRate", alpha=p["alpha"], sigma=p["sigma"])
+    e_class = _form("sgdFixedPoint", alpha=at, lam=p["lam"], sigma=p["sigma"])
+    e_low = _form("sgdFixedPoint", alpha=at / math.sqrt(1 + NOISE_DOMINANCE), lam=p["lam"], sigma=p["sigma"])
+    m = float(mean[0])
+    ok = (e_low <= m <= e_class) or _agrees_t(m, float(se[0]), e_low).holds or \
+        _agrees_t(m, float(se[0]), e_class).holds
+    return Verdict(ok, f"Adam energy {m:.5g} (se {float(se[0]):.2g}) vs class interval [{e_low:.5g}, {e_class:.5g}] "
+                       f"(alpha*lam/sigma = {at * p['lam']:.3g})")
+
+
+def _noise_dominated(p: Params) -> bool:
+    """lam^2 e*/sigma^2 <= NOISE_DOMINANCE at the class energy e* = sgdFixedPoint(alpha/sigma, lam, sigma)."""
+    at = p["alpha"] / p["sigma"]
+    return at * p["lam"] < 2 and p["lam"] ** 2 * _form("sgdFixedPoint", alpha=at, lam=p["lam"], sigma=p["sigma"]) \
+        <= NOISE_DOMINANCE * p["sigma"] ** 2
+
+
+# -- Invariants ------------------------------------------------------------------------------------------
+
+
+def _check_profile_ratio(p: Params, seed: int) -> Verdict:
+    """Continuous-time class: SGD at ``alpha`` and noise-dominated Adam at ``alpha_t = alpha/sigma`` have
+    steady profiles with a k-independent ratio; in simulation (discrete time) the measured ratio follows the
+    proved discrete ratio (alpha/alpha_t)(2 - alpha_t lam_k)/(2 - alpha lam_k), which tends to the continuous
+    constant for small rates. Checked: each mode's measured ratio against the discrete closed form."""
+    lam = [p["lam"], p["lam"] / 2]
+    e_sgd, se_sgd = _stationary_energy("sgd", lam, p["alpha"], p["sigma"], seed)
+    e_adm, se_adm = _stationary_energy("adam-noise", lam, p["alpha"], p["sigma"], seed + 1)
+    at = _form("classRate", alpha=p["alpha"], sigma=p["sigma"])
+    for k, l in enumerate(lam):
+        ratio = float(e_sgd[k] / e_adm[k])
+        rel = math.hypot(float(se_sgd[k] / e_sgd[k]), float(se_adm[k] / e_adm[k]))
+        expected = _form("sgdFixedPoint", alpha=p["alpha"], lam=l, sigma=p["sigma"]) / _form(
+            "sgdFixedPoint", alpha=at, lam=l, sigma=p["sigma"])
+        v = _agrees_t(ratio, ratio * rel, expected)
+        if not v.holds:
+            return Verdict(False, f"mode {k}: {v.detail}")
+    return Verdict(True, f"ratios follow the discrete closed form on {len(lam)} modes")
+
+
+def _check_slope_shift(p: Params, seed: int) -> Verdict:
+    """The least-squares slope that ``numerics.identify`` fits is unchanged when a constant is added to
+    every log-energy (a within-class constant), and changed by a k-dependent shift (``outside``)."""
+    import numpy as np
+
+    from .numerics.identify import ls_slope
+
+    rng = np.random.default_rng(seed)
+    k = int(p["modes"])
+    x = np.log(np.arange(1, k + 1, dtype=np.float64))
+    y = p["s"] * x + rng.normal(0.0, 0.3, size=k)
+    shift = p["shift"] * (x if p.get("k_dependent") else np.ones(k))
+    a, b = ls_slope(x, y), ls_slope(x, y + shift)
+    tol = 1e-9 * (1 + abs(a)) * (1 + abs(p["shift"]))
+    return Verdict(abs(a - b) <= tol, f"slope {a:.12g} -> {b:.12g} after shift {p['shift']:.3g}")
+
+
+def _check_rate_order(p: Params, seed: int) -> Verdict:
+    """Contraction rates keep the order of the eigenvalues: simulated gamma_hat_k (from the lag-1
+    autocorrelation) decreases along a decreasing spectrum, as ``contractionRate`` does."""
+    import torch
+
+    from .numerics.quadratic import simulate_quadratic
+
+    lam = [p["lam"] * 2.0 ** (-j) for j in range(3)]
+    res = simulate_quadratic("sgd", torch.tensor(lam, dtype=torch.float64), alpha=p["alpha"], sigma=1.0,
+                             steps=4000, seeds=32, generator=_generator(seed),
+                             burn_in=int(20 / (p["alpha"] * lam[-1])))
+    rho = res.stats.lag_autocorrelation().numpy()
+    gamma = 1 - rho
+    expected = [_form("contractionRate", alpha_t=p["alpha"], lam=l) for l in lam]
+    ordered = all(gamma[j] > gamma[j + 1] for j in range(len(lam) - 1))
+    return Verdict(ordered and all(e1 > e2 for e1, e2 in zip(expected, expected[1:])),
+                   f"gamma_hat {[round(float(g), 5) for g in gamma]} vs 2*alpha*lam {[round(e, 5) for e in expected]}")
+
+
+# -- PerturbationBound -----------------------------------------------------------------------------------
+
+
+def _check_deviation_bound(p: Params, seed: int) -> Verdict:
+    """Adam's drift minus the class drift, evaluated in float64 through the numerics back end, lies in
+    ``[-driftDeviationLower, driftDeviationUpper]`` (plus float rounding)."""
+    from .numerics.expected import evaluate_form
+
+    a, l, s, e = p["alpha"], p["lam"], p["sigma"], p["e"]
+    r = math.sqrt(l * l * e + s * s)
+    adam = float(evaluate_form("adam", "drift_r", alpha=a, lam=l, sigma=s, e=e, r=r))
+    at = a / s
+    sgd = float(evaluate_form("sgd-continuous", "drift", alpha=at, lam=l, sigma=s, e=e))
+    delta = adam - sgd
+    lo, hi = _form("driftDeviationLower", **p), _form("driftDeviationUpper", **p)
+    slack = 1e-9 * (abs(adam) + abs(sgd) + hi - lo)
+    ok = lo - slack <= delta <= hi + slack
+    return Verdict(ok, f"delta = {delta:.6g} in [{lo:.6g}, {hi:.6g}]")
+
+
+# -- strategies ------------------------------------------------------------------------------------------
+
+
+def _pos(lo: float, hi: float) -> st.SearchStrategy[float]:
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+def _sgd_params(product_lo: float, product_hi: float, **extra: st.SearchStrategy[float]):
+    """alpha, lam, sigma with alpha*lam drawn in [product_lo, product_hi]."""
+    return st.fixed_dictionaries({"lam": _pos(0.2, 5.0), "ab": _pos(product_lo, product_hi),
+                                  "sigma": _pos(0.2, 2.0), **extra}).map(
+        lambda d: {**{k: v for k, v in d.items() if k != "ab"}, "alpha": d["ab"] / d["lam"]})
+
+
+def _stable(p: Params) -> bool:
+    return p["alpha"] > 0 and p["lam"] > 0 and 0 < p["alpha"] * p["lam"] < 2
+
+
+LINKS: tuple[Link, ...] = (
+    Link(
+        theorem="SgdEnergyRun.tendsto_fixedPoint",
+        conclusion="the energy converges to sgdFixedPoint = alpha sigma^2 / (lam (2 - alpha lam))",
+        hypotheses="0 < lam, 0 < alpha * lam < 2",
+        holds=_stable,
+        inside=lambda: _sgd_params(0.2, 1.8),
+        outside=lambda: _sgd_params(2.05, 3.0),
+        outside_note="alpha*lam > 2: the simulated energy diverges",
+        forms=("sgdFixedPoint", "sgdEnergyStep"),
+        check=_check_fixed_point,
+    ),
+    Link(
+        theorem="SgdEnergyRun.sub_fixedPoint_eq_pow",
+        conclusion="e_t - e* = sgdContraction^t (e_0 - e*), contracting exactly when 0 < alpha lam < 2",
+        hypotheses="0 < lam, alpha * lam != 2 (closed form); 0 < alpha * lam < 2 (contraction)",
+        holds=_stable,
+        inside=lambda: _sgd_params(0.1, 1.8, e0_factor=st.one_of(_pos(0.0, 0.5), _pos(2.0, 4.0))),
+        outside=lambda: _sgd_params(2.1, 3.0, e0_factor=st.one_of(_pos(0.0, 0.5), _pos(2.0, 4.0))),
+        outside_note="alpha*lam > 2: |e_t - e*| grows, so the contraction conclusion fails",
+        forms=("sgdFixedPoint", "sgdContraction"),
+        check=_check_transient,
+    ),
+    Link(
+        theorem="sgdFixedPoint_sub_continuousSteadyState",
+        conclusion="discrete minus continuous steady state = steadyStateGap = alpha^2 sigma^2 / (2 (2 - alpha lam))",
+        hypotheses="0 < lam, alpha * lam != 2",
+        holds=_stable,
+        inside=lambda: _sgd_params(0.2, 1.5),
+        outside=None,
+        outside_note="an identity for every alpha*lam != 2; at alpha*lam >= 2 there is no stationary energy "
+                     "to measure (the divergence is the first entry's outside check)",
+        forms=("sgdFixedPoint", "sgdContinuousSteadyState", "steadyStateGap"),
+        check=_check_continuous_gap,
+    ),
+    Link(
+        theorem="adamDrift_eq_sgdDrift_of_noiseDominated",
+        conclusion="with r = sigma, adamDrift = sgdDrift at classRate = alpha/sigma",
+        hypotheses="0 < sigma, r = sigma",
+        holds=lambda p: p["sigma"] > 0 and 0 < p["alpha"] / p["sigma"] * p["lam"] < 2,
+        inside=lambda: _sgd_params(0.4, 1.5).map(lambda p: {**p, "alpha": p["alpha"] * p["sigma"]}),
+        outside=None,
+        outside_note="the noise-dominated model is SGD at alpha/sigma by construction; leaving the regime is "
+                     "the next entry's outside check",
+        forms=("adamDrift", "sgdDrift", "classRate", "sgdFixedPoint"),
+        check=_check_adam_noise,
+    ),
+    Link(
+        theorem="adamDrift_sub_classDrift_mem",
+        conclusion="torch.optim.Adam's stationary energy lies between the class predictions at alpha/r and "
+                   "alpha/sigma while lam^2 e << sigma^2",
+        hypotheses="noise-dominated: lam^2 e/sigma^2 <= NOISE_DOMINANCE at the class energy",
+        holds=_noise_dominated,
+        inside=lambda: _sgd_params(0.02, 0.1).map(lambda p: {**p, "alpha": p["alpha"] * p["sigma"]}),
+        outside=lambda: _sgd_params(1.0, 1.6).map(lambda p: {**p, "alpha": p["alpha"] * p["sigma"]}),
+        outside_note="signal-dominated (alpha*lam/sigma >= 1): Adam leaves the SGD class",
+        forms=("classRate", "sgdFixedPoint"),
+        check=_check_real_adam_in_class,
+    ),
+    Link(
+        theorem="continuousProfile_ratio_eq",
+        conclusion="steady profiles of two rates differ by a k-independent factor (continuous time); "
+                   "the discrete ratio is (alpha/alpha_t)(2 - alpha_t lam)/(2 - alpha lam)",
+        hypotheses="0 < lam_k, 0 < alpha lam_k < 2, 0 < alpha_t lam_k < 2",
+        holds=lambda p: _stable(p) and 0 < p["alpha"] / p["sigma"] * p["lam"] < 2,
+        inside=lambda: _sgd_params(0.4, 1.0).filter(lambda p: 0.4 < p["alpha"] / p["sigma"] * p["lam"] < 1.5),
+        outside=None,
+        outside_note="the discrete ratio's k-dependence is itself a proved statement checked inside",
+        forms=("sgdFixedPoint", "classRate"),
+        check=_check_profile_ratio,
+    ),
+    Link(
+        theorem="lsSlope_add_const",
+        conclusion="the least-squares slope of (x_k, y_k + c) equals that of (x_k, y_k)",
+        hypotheses="n >= 2 points with distinct x (nonzero denominator); a constant shift",
+        holds=lambda p: not p.get("k_dependent"),
+        inside=lambda: st.fixed_dictionaries({"modes": st.integers(3, 60), "s": _pos(0.5, 3.0),
+                                              "shift": _pos(-20.0, 20.0)}),
+        outside=lambda: st.fixed_dictionaries({"modes": st.integers(3, 60), "s": _pos(0.5, 3.0),
+                                               "shift": _pos(0.1, 5.0), "k_dependent": st.just(True)}),
+        outside_note="a k-dependent shift (not a within-class constant) changes the slope",
+        forms=(),
+        check=_check_slope_shift,
+    ),
+    Link(
+        theorem="contractionRate_le_of_le",
+        conclusion="lam_j <= lam_k implies contractionRate alpha_t lam_j <= contractionRate alpha_t lam_k",
+        hypotheses="0 < alpha_t",
+        holds=lambda p: p["alpha"] > 0,
+        inside=lambda: st.fixed_dictionaries({"lam": _pos(0.5, 2.0), "alpha": _pos(0.4, 0.8)}),
+        outside=None,
+        outside_note="alpha_t <= 0 is no optimizer (the simulators reject it); nothing to simulate",
+        forms=("contractionRate",),
+        check=_check_rate_order,
+    ),
+    Link(
+        theorem="spectral_universality",
+        conclusion="driftDeviationLower <= adamDrift - sgdDrift(classRate) <= driftDeviationUpper",
+        hypotheses="0 < sigma, 0 <= lam, 0 <= e, r^2 = lam^2 e + sigma^2, 0 < r",
+        holds=lambda p: p["sigma"] > 0 and p["lam"] >= 0 and p["e"] >= 0,
+        inside=lambda: st.fixed_dictionaries({"alpha": _pos(1e-3, 2.0), "lam": _pos(0.0, 10.0),
+                                              "sigma": _pos(0.05, 5.0), "e": _pos(0.0, 100.0)}),
+        outside=None,
+        outside_note="the bound holds for every admissible point; the seed's own candidate bound is searched "
+                     "for counterexamples in tests/properties/test_seed_bound.py",
+        forms=("adamDrift", "sgdDrift", "classRate", "driftDeviationUpper", "driftDeviationLower"),
+        check=_check_deviation_bound,
+    ),
+)
+
+#: Lean declarations deliberately not linked to a simulation, with the reason (completeness test).
+UNLINKED: dict[str, str] = {}
+
+
+def link(theorem: str) -> Link:
+    """The entry of ``theorem`` (KeyError if there is none)."""
+    for entry in LINKS:
+        if entry.theorem == theorem:
+            return entry
+    raise KeyError(theorem)

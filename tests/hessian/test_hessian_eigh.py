@@ -1,0 +1,98 @@
+"""HVP + Lanczos against the dense Hessian (explicit double backward, torch.func.hessian, torch.linalg.eigh), float64."""
+
+import pytest
+import torch
+from torch import nn
+
+from spectral_universality.errors import InputError
+from spectral_universality.numerics.hessian import DenseOperator, HessianOperator, lanczos, top_eigenpairs
+from spectral_universality.numerics.models import build_model
+
+CE = nn.functional.cross_entropy
+
+
+def _data(shape, n, classes=4, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(n, *shape, generator=g, dtype=torch.float64), torch.randint(0, classes, (n,), generator=g)
+
+
+MODELS = {
+    "mlp": ((1, 4, 4), {"hidden": 12}),
+    "cnn": ((1, 4, 4), {"channels": 2, "hidden": 8}),
+    "vit": ((1, 4, 4), {"dim": 8, "depth": 1, "heads": 2}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MODELS))
+def test_top20_matches_dense_eigh(kind):
+    shape, sizes = MODELS[kind]
+    model = build_model(kind, shape, 4, seed=1, dtype=torch.float64, **sizes)
+    batch = _data(shape, 48)
+    op = HessianOperator(model, CE, batch)
+    dense = op.dense()
+    assert torch.allclose(dense, dense.T, rtol=0, atol=1e-12)
+    if kind != "vit":  # second, functorch-based reference (wrong for the ViT in torch 2.13: see HessianOperator.dense)
+        func_dense = torch.func.hessian(lambda p: op._loss(p, *batch))(op.theta)
+        assert torch.allclose(func_dense, dense, rtol=0, atol=1e-12)
+    exact = torch.linalg.eigvalsh(dense).flip(0)[:20]
+    res = lanczos(op, 20, tol=1e-12, generator=torch.Generator().manual_seed(0))
+    rel = ((res.eigenvalues - exact) / exact.abs()).abs().max()
+    assert rel <= 1e-6, f"{kind}: max relative error {rel:.2e} over the top 20 (n = {op.size})"
+    # Ritz vectors are eigenvectors: ||H x - lambda x|| small relative to lambda_1.
+    resid = (dense @ res.eigenvectors - res.eigenvectors * res.eigenvalues).norm(dim=0).max()
+    assert resid <= 1e-6 * exact[0]
+
+
+@pytest.mark.parametrize("mode", ["forward-over-reverse", "reverse-over-reverse"])
+def test_hvp_equals_dense_product(mode):
+    shape, sizes = MODELS["mlp"]
+    model = build_model("mlp", shape, 4, seed=2, dtype=torch.float64, **sizes)
+    op = HessianOperator(model, CE, _data(shape, 32, seed=3), mode=mode)
+    vecs = torch.randn(op.size, 5, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    dense = op.dense()
+    assert torch.allclose(op.matmat(vecs), dense @ vecs, rtol=1e-10, atol=1e-12)
+    assert torch.allclose(op.matvec(vecs[:, 0]), dense @ vecs[:, 0], rtol=1e-10, atol=1e-12)
+
+
+def test_block_lanczos_matches_dense_eigh():
+    g = torch.Generator().manual_seed(5)
+    q, _ = torch.linalg.qr(torch.randn(200, 200, generator=g, dtype=torch.float64))
+    lam = torch.arange(1, 201, dtype=torch.float64) ** -1.0
+    lam[1] = lam[0]  # an exact double eigenvalue: single-vector Lanczos would find only one copy
+    op = DenseOperator(q @ torch.diag(lam) @ q.T)
+    exact = torch.sort(lam, descending=True).values[:20]
+    res = lanczos(op, 20, block_size=4, tol=1e-12, generator=g)
+    assert ((res.eigenvalues - exact) / exact).abs().max() <= 1e-6
+
+
+def test_k_equal_n_recovers_whole_spectrum():
+    g = torch.Generator().manual_seed(6)
+    a = torch.randn(30, 30, generator=g, dtype=torch.float64)
+    op = DenseOperator(a + a.T)
+    exact = torch.linalg.eigvalsh(a + a.T).flip(0)
+    res = lanczos(op, 30, tol=1e-12, generator=g)
+    assert (res.eigenvalues - exact).abs().max() <= 1e-10 * exact.abs().max()
+
+
+def test_wrapper_matches_operator_and_reports_closed_krylov_space():
+    shape = (1, 2, 2)
+    model = build_model("linear", shape, 3, seed=0, dtype=torch.float64)
+    batch = _data(shape, 20, classes=3)
+    dense = HessianOperator(model, CE, batch).dense()
+    exact = torch.linalg.eigvalsh(dense).flip(0)
+    res = top_eigenpairs(model, CE, batch, 6, tol=1e-12)
+    assert ((res.eigenvalues - exact[:6]) / exact[:6]).abs().max() <= 1e-6
+    # Softmax regression: shifting all logits by (a . x + c) leaves the loss unchanged, a 5-dim null space;
+    # a 3-vector start block spans at most 3 of it, so k = n = 15 cannot be reached and must be reported.
+    with pytest.raises(InputError, match="Krylov space closed"):
+        top_eigenpairs(model, CE, batch, 15, block_size=3, tol=1e-12)
+
+
+@pytest.mark.parametrize("n,b", [(10, 4), (7, 3), (13, 4)])
+def test_block_lanczos_completes_partial_last_block(n, b):
+    """When fewer than b dimensions remain, the basis is completed and the projection is the whole matrix."""
+    g = torch.Generator().manual_seed(n)
+    a = torch.randn(n, n, generator=g, dtype=torch.float64)
+    res = lanczos(DenseOperator(a + a.T), n, block_size=b, tol=1e-12, generator=g)
+    exact = torch.linalg.eigvalsh(a + a.T).flip(0)
+    assert res.converged and (res.eigenvalues - exact).abs().max() <= 1e-10 * exact.abs().max()
