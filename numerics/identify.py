@@ -227,6 +227,14 @@ def _ols(x: np.ndarray, y: np.ndarray, var_y: np.ndarray) -> tuple[float, float,
     return slope, float(math.sqrt(np.dot(w * w, var_y))), float(y.mean() - slope * x.mean())
 
 
+def ls_slope(x: Any, y: Any) -> float:
+    """Least-squares slope of ``y`` on ``x`` (both ``(n,)``, ``n >= 2``, ``x`` not constant): the fit behind ``s_hat``."""
+    xs, ys = _as_array(x, "x"), _as_array(y, "y")
+    if xs.ndim != 1 or xs.shape != ys.shape or xs.size < 2 or np.ptp(xs) == 0:
+        raise InputError(f"ls_slope needs two equal-length 1-d arrays with non-constant x, got {xs.shape}, {ys.shape}")
+    return _ols(xs, ys, np.ones_like(xs))[0]
+
+
 def classify_moments(energies: Any, rho: Any, n_samples: int, replicas: int = 1, eigvals: Any = None,
                      stride: int = 1, **options) -> ClassTriple:
     """Class triple from per-mode energies ``(K,)`` and lag-``stride`` autocorrelations ``(K,)``.
@@ -356,9 +364,34 @@ def detect_transitions(coords: Any, window: int, stride: int | None = None, leve
     starts = np.arange(0, t - window + 1, stride)
     fits = [classify_moments(*_moments(c[s0:s0 + window], opts["center"]), n_samples=window,
                              replicas=c.shape[1], **{**opts, "mode_range": rng}) for s0 in starts]
+    return _compare_windows(fits, starts, math.ceil(window / stride), level, rng)
+
+
+def detect_transitions_from_stats(stats: Any, level: float = 1e-3, eigvals: Any = None, **options) -> TransitionReport:
+    """:func:`detect_transitions` on the per-window online accumulators of a simulation run with ``window=``
+    (``stats.window_sq``, ``stats.window_lag``: ``(W, K)`` sums over all seeds); consecutive windows are compared.
+    The mode range is chosen on the pooled record with one window's precision, unless ``mode_range`` is given."""
+    opts = _options(options)
+    if getattr(stats, "window_sq", None) is None or stats.window_sq.shape[0] < 2:
+        raise InputError("these statistics have fewer than 2 windows: simulate with window= set")
+    if not 0 < level < 1:
+        raise InputError(f"level must be in (0, 1), got {level}")
+    wsq = _as_array(stats.window_sq, "window_sq")
+    wlag = _as_array(stats.window_lag, "window_lag")
+    reps, n = int(stats.replicas), int(stats.window_samples)
+    energies = wsq / (reps * n)
+    rhos = wlag / (reps * (n - 1)) / energies
+    ref = classify_moments(energies.mean(0), rhos.mean(0), n_samples=n, replicas=reps, eigvals=eigvals, **opts)
+    fits = [classify_moments(e, r, n_samples=n, replicas=reps, **{**opts, "mode_range": ref.mode_range})
+            for e, r in zip(energies, rhos)]
+    return _compare_windows(fits, np.arange(len(fits)) * n, 1, level, ref.mode_range)
+
+
+def _compare_windows(fits: list[ClassTriple], starts: np.ndarray, lag: int, level: float,
+                     rng: tuple[int, int]) -> TransitionReport:
+    """Bonferroni z-comparisons of window ``w`` with ``w - lag`` (see :func:`detect_transitions`)."""
     s_hat = np.array([f.s_hat for f in fits])
     se = np.array([f.s_hat_se for f in fits])
-    lag = math.ceil(window / stride)
     pairs = np.array([(w - lag, w) for w in range(lag, len(fits))], dtype=int).reshape(-1, 2)
     m = max(len(pairs), 1)
     z = NormalDist().inv_cdf(1 - level / (2 * m))

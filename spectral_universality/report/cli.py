@@ -14,9 +14,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of every random draw in the report")
     parser.add_argument(
         "--lean",
-        choices=("check", "cached", "skip"),
+        choices=("check", "skip"),
         default="check",
-        help="check the Lean library (cached by content hash), reuse only a cached verdict, or skip it",
+        help="check the Lean library (a verdict cached for the same sources is reused) or skip it",
     )
     parser.add_argument("--lean-dir", type=Path, default=None, help="the Lake package (default: lean/ of this repo)")
 

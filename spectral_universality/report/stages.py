@@ -30,19 +30,14 @@ def closed_forms(ctx: "Context") -> dict[str, Any]:
 
 
 def lean_verdict(ctx: "Context") -> dict[str, Any]:
-    """The Lean checker's verdict and inventory (``check``: build if the cache is stale; ``cached``: only
-    reuse a verdict for the current sources; ``skip``: none)."""
-    from ..verify import cached_inventory, load_inventory, repo_lean_dir
-
-    lean_dir = ctx.lean_dir or repo_lean_dir()
+    """The Lean checker's verdict and inventory (``check``: reuse the verdict cached for these sources, or
+    build; ``skip``: none)."""
     if ctx.lean == "skip":
-        inv = None
-    elif ctx.lean == "cached":
-        inv = cached_inventory(lean_dir)
-    else:
-        inv = load_inventory(lean_dir)
-    if inv is None:
-        return {"checked": False, "summary": {"checked": False, "why": f"--lean {ctx.lean}"}}
+        return {"checked": False, "summary": {"checked": False, "why": "--lean skip"}}
+    from ..verify import load_inventory
+    from ..verify.cli import default_lean_dir
+
+    inv = load_inventory(ctx.lean_dir or default_lean_dir(), log=lambda msg: None)
     theorems = [d for d in inv["declarations"] if d["kind"] in ("theorem", "lemma")]
     return {
         "checked": True,

@@ -36,7 +36,7 @@ from . import source as S
 from .toolchain import NativeToolchain, Toolchain, WasmToolchain, default_cache_dir, require_wasm_visible, resolve
 
 #: bump when the verifier's compile flags, checker format or inventory format change (invalidates caches)
-VERIFIER_VERSION = "1"
+VERIFIER_VERSION = "2"
 #: module name of the generated checker file
 CHECKER_MODULE = "SpectralUniversalityVerifyChecker"
 #: seconds one Lean process may take before it is treated as failed
@@ -269,6 +269,11 @@ def _run_wasm(tc: WasmToolchain, job: _Job, stage: Path, build: Path, procs: set
     finally:
         procs.discard(proc)
     msgs = parse_json_messages(stdout)
+    for msg in msgs:  # stage-relative paths: cached results must not name this run's staging directory
+        try:
+            msg["fileName"] = Path(msg["fileName"]).relative_to(stage).as_posix()
+        except ValueError:
+            pass
     tail = [ln for ln in stderr.splitlines() if ln.strip() and not ln.startswith("[DEBUG")][-5:]
     return {"returncode": rc, "messages": msgs, "seconds": time.monotonic() - t0, "stderr_tail": tail}
 
@@ -388,11 +393,13 @@ def _assemble(lib: Library, results: dict[str, dict], chk_owner: dict[int, str],
     axioms: dict[str, list[str]] = {}
 
     def orig(file_name: str) -> str:
+        path = Path(file_name)
+        if not path.is_absolute():  # stage-relative (wasm results)
+            return str(lib.root / path)
         try:
-            rel = Path(file_name).relative_to(stage)
+            return str(lib.root / path.relative_to(stage))
         except ValueError:
             return file_name
-        return str(lib.root / rel)
 
     modules: list[ModuleTiming] = []
     for m, r in results.items():

@@ -1,8 +1,4 @@
-"""simulate / classify / bench subcommands, in-process through spectral_universality.cli.main.
-
-The dispatcher imports every subcommand module; while other areas' modules are still being written, the
-table is narrowed to this area's subcommands (the dispatch and error mapping exercised are the real ones).
-"""
+"""simulate / classify / bench subcommands, in-process through spectral_universality.cli.main."""
 
 import json
 
@@ -12,12 +8,8 @@ import torch
 
 from spectral_universality import cli
 
-MINE = ("simulate", "classify", "bench")
-
-
 @pytest.fixture
-def main(monkeypatch):
-    monkeypatch.setattr(cli, "SUBCOMMANDS", {k: v for k, v in cli.SUBCOMMANDS.items() if k in MINE})
+def main():
     return cli.main
 
 

@@ -170,3 +170,19 @@ def test_too_short_record_names_the_precision_problem():
     theta = np.cumsum(rng.normal(size=(20, 16)), axis=0) * 0.1 + rng.normal(size=(20, 16))
     with pytest.raises(InputError, match="T too short"):
         identify_trajectory(theta)
+
+
+def test_windowed_online_statistics_detect_nothing_in_a_stationary_run():
+    lam = power_law_spectrum(32, 1.0)
+    var = _stationary_var("sgd", lam, 0.3, 1.0)
+    gen = torch.Generator().manual_seed(12)
+    th0 = torch.randn(8, 32, generator=gen, dtype=torch.float64) * var.sqrt()
+    res = simulate_quadratic("sgd", lam, alpha=0.3, sigma=1.0, steps=8000, seeds=8, generator=gen, theta0=th0,
+                             window=2000, record=True)
+    from spectral_universality.numerics.identify import detect_transitions_from_stats
+
+    online = detect_transitions_from_stats(res.stats, level=1e-6, mode_range=(2, 12))
+    offline = detect_transitions(res.trajectory.numpy(), window=2000, level=1e-6, mode_range=(2, 12))
+    np.testing.assert_allclose(online.s_hat, offline.s_hat, rtol=1e-10)
+    np.testing.assert_allclose(online.s_hat_se, offline.s_hat_se, rtol=1e-6)
+    assert not online.flagged.any()
