@@ -67,11 +67,7 @@ def judge_claims(results: dict[str, Any]) -> list[dict]:
             f"different s judged same: {clus.get('same_optimizer_judged_same')} (z-test, level {clus.get('level')})"))
     t53 = results.get("transition_5_3") or {}
     claims += [_divergence_claim(t53), _adam_regime_claim(t53), _mp_claim(t53)]
-    b52 = results.get("benchmark_5_2") or {}
-    agree = b52.get("class_agreement") or {}
-    claims.append(_experiment_claim(
-        "§5.2", "Class assignment on real networks is stable across optimizers",
-        agree.get("prediction_holds"), agree.get("evidence", "not measured")))
+    claims.append(_real_claim(results.get("benchmark_5_2") or {}))
     return claims
 
 
@@ -109,3 +105,15 @@ def _mp_claim(t53: dict) -> dict:
                              "Marchenko–Pastur edge k* = min(n, p)", all(ok) if ok else None,
                              "; ".join(f"n={r['n']}, p={r['p']}: {r['k_star_observed']} contracting modes"
                                        for r in rows) or "not measured")
+
+
+def _real_claim(b52: dict) -> dict:
+    """§5.2: SGD and Adam judged one class (z-test on ŝ) at every checkpoint of every model."""
+    summary = b52.get("summary") or {}
+    frac, n = summary.get("same_class_fraction"), summary.get("n_compared")
+    holds = None if frac is None or not n else frac == 1.0
+    return _experiment_claim(
+        "§5.2", "Class assignment on real networks (digits: linear, MLP, CNN, ViT) is stable across optimizers",
+        holds, f"same class in {frac} of {n} SGD/Adam comparisons; median R² of the log-log energy fit "
+               f"{summary.get('median_energy_fit_r2')}, of the eigenvalue power law {summary.get('median_s_lambda_r2')} "
+               "(a low energy R² means ŝ summarises a profile that is not a power law)")

@@ -99,4 +99,5 @@ def benchmark_5_2(ctx: "Context") -> dict[str, Any]:
     """§5.2: Hessian spectra of small real networks on digits, class agreement across optimizers."""
     from ..numerics.real_benchmark import benchmark_5_2 as run
 
-    return run(quick=ctx.quick, device=ctx.device, seed=ctx.seed)
+    # One torch thread: with two, HVPs on a loaded 2-core machine ran up to 100x slower (measured).
+    return run(quick=ctx.quick, device=ctx.device, seed=ctx.seed, threads=1)

@@ -610,7 +610,7 @@ def _verify(lib: Library, tc: Toolchain, cache_dir: Path, jobs: int, log: Callab
         "modules": [asdict(mt) | {"imports": lib.imports.get(mt.name, []),
                                   "file": lib.paths[mt.name].as_posix() if mt.name in lib.paths else None}
                     for mt in res["modules"]],
-        "errors": [asdict(e) for e in errors],
+        "errors": [dict(asdict(e), file=_relative(e.file, lib.root)) for e in errors],
         "warnings": res["warnings"],
         "declarations": entries,
     }
@@ -622,6 +622,14 @@ def _verify(lib: Library, tc: Toolchain, cache_dir: Path, jobs: int, log: Callab
     if not crashed:
         _store_inventory(cache_dir, inventory_key(lib, tc), inventory)
     return VerifyResult(ok, res["modules"], errors, inventory)
+
+
+def _relative(file: str, root: Path) -> str:
+    """``file`` relative to the package root (inventory paths do not depend on where the sources lie)."""
+    try:
+        return Path(file).relative_to(root).as_posix()
+    except ValueError:
+        return file
 
 
 def _display(file: str) -> str:

@@ -153,6 +153,8 @@ def test_axiom_is_rejected_by_the_audit_although_lean_accepts_it(neg_run):
     status = {m["name"]: m["status"] for m in inv["modules"]}
     assert status["Neg.Axiom"] == "ok"  # Lean itself compiled it: the audit is what rejects it
     assert not inv["ok"]
+    line = _line_of(pkg / "Neg" / "Axiom.lean", "axiom Neg.bogus")
+    assert any(e["file"] == "Neg/Axiom.lean" and e["line"] == line for e in inv["errors"])
 
 
 def test_native_decide_is_rejected_by_the_audit(neg_run):
