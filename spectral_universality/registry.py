@@ -127,10 +127,10 @@ def _check_divergence(p: Params, seed: int, steps: int = 200) -> Verdict:
     return Verdict(settled, f"energy after {steps} steps: {final:.3g} (alpha*lam = {p['alpha'] * p['lam']:.3g})")
 
 
-def _check_transient(p: Params, seed: int) -> Verdict:
-    """``e_t - e* = c^t (e_0 - e*)`` at t = 1, 3, 10 from ``theta_0 = sqrt(e_0)``, ``e_0 = e0_factor |e*|``;
-    and contraction: the simulated distance to ``e*`` after 10 steps is below the initial one. Outside the
-    stability region the closed form still holds (it is an identity) but the distance grows."""
+def _transient(p: Params, seed: int) -> tuple[Verdict, float, float, float]:
+    """Simulate SGD from ``theta_0 = sqrt(e_0)``, ``e_0 = e0_factor |e*|``, for 10 steps. Returns the verdict
+    on the closed form ``e_t - e* = c^t (e_0 - e*)`` at t = 1, 3, 10, then ``|e_10 - e*|``, its Monte-Carlo
+    tolerance, and ``|e_0 - e*|``."""
     import torch
 
     from .numerics.quadratic import simulate_quadratic
@@ -143,19 +143,33 @@ def _check_transient(p: Params, seed: int) -> Verdict:
                              sigma=p["sigma"], steps=10, seeds=seeds, generator=_generator(seed),
                              theta0=math.sqrt(e0), record=True)
     sq = res.trajectory[..., 0] ** 2  # (steps, seeds); row t-1 is theta_t
+    closed = Verdict(True, "closed form holds at t = 1, 3, 10")
     for t in (1, 3, 10):
         row = sq[t - 1]
         v = agrees(float(row.mean()), float(row.std()) / math.sqrt(seeds), e_star + c**t * (e0 - e_star))
         if not v.holds:
-            return Verdict(False, f"closed form fails at t={t}: {v.detail}")
+            closed = Verdict(False, f"closed form fails at t={t}: {v.detail}")
+            break
     row = sq[9]
-    gap = abs(float(row.mean()) - e_star)
-    margin = z_critical() * float(row.std()) / math.sqrt(seeds)
-    if gap + margin >= abs(e0 - e_star):
-        return Verdict(False, f"closed form holds, but |e_10 - e*| = {gap:.4g} is not below |e_0 - e*| = "
-                              f"{abs(e0 - e_star):.4g} (alpha*lam = {p['alpha'] * p['lam']:.3g})")
-    return Verdict(True, f"closed form at t = 1, 3, 10 and |e_10 - e*| = {gap:.4g} < |e_0 - e*| = "
-                         f"{abs(e0 - e_star):.4g}")
+    return closed, abs(float(row.mean()) - e_star), z_critical() * float(row.std()) / math.sqrt(seeds), \
+        abs(e0 - e_star)
+
+
+def _check_transient(p: Params, seed: int) -> Verdict:
+    """The closed form, and contraction: ``|e_10 - e*|`` is below ``|e_0 - e*|`` beyond the tolerance.
+    Outside the stability region the closed form still holds (an identity) but the distance grows."""
+    closed, gap, tol, gap0 = _transient(p, seed)
+    shrinks = closed.holds and gap + tol < gap0
+    return Verdict(shrinks, f"{closed.detail}; |e_10 - e*| = {gap:.4g} (tol {tol:.2g}) vs |e_0 - e*| = {gap0:.4g} "
+                            f"(alpha*lam = {p['alpha'] * p['lam']:.3g})")
+
+
+def _check_growth(p: Params, seed: int) -> Verdict:
+    """The closed form, and growth: ``|e_10 - e*|`` exceeds ``|e_0 - e*|`` beyond the tolerance."""
+    closed, gap, tol, gap0 = _transient(p, seed)
+    grows = closed.holds and gap - tol > gap0
+    return Verdict(grows, f"{closed.detail}; |e_10 - e*| = {gap:.4g} (tol {tol:.2g}) vs |e_0 - e*| = {gap0:.4g} "
+                          f"(alpha*lam = {p['alpha'] * p['lam']:.3g})")
 
 
 def _check_continuous_gap(p: Params, seed: int) -> Verdict:
@@ -282,10 +296,37 @@ def _check_deviation_bound(p: Params, seed: int) -> Verdict:
     at = a / s
     sgd = float(evaluate_form("sgd-continuous", "drift", alpha=at, lam=l, sigma=s, e=e))
     delta = adam - sgd
-    lo, hi = _form("driftDeviationLower", **p), _form("driftDeviationUpper", **p)
+    lo, hi = -_form("driftDeviationLower", **p), _form("driftDeviationUpper", **p)
     slack = 1e-9 * (abs(adam) + abs(sgd) + hi - lo)
     ok = lo - slack <= delta <= hi + slack
     return Verdict(ok, f"delta = {delta:.6g} in [{lo:.6g}, {hi:.6g}]")
+
+
+def _check_weighted_bound(p: Params, seed: int) -> Verdict:
+    """Along ``lam_k = k^-s`` with energies ``e_k`` in ``[0, E]`` (drawn from ``seed``), every mode's drift
+    deviation, evaluated in float64 through the numerics back end, lies within
+    ``perturbationConstant * lam_k^2 * E`` (the headline theorem with ``w_k = lam_k^2``)."""
+    import numpy as np
+    import sympy
+
+    from .numerics.expected import evaluate_form
+    from .theory import SYMBOLS
+    from .theory.classes import weighted_deviation_bound
+
+    k = np.arange(1, int(p["modes"]) + 1, dtype=np.float64)
+    lam = k ** -p["s"]
+    e = np.random.default_rng(seed).uniform(0.0, p["E"], size=k.size)
+    a, sg = p["alpha"], p["sigma"]
+    r = np.sqrt(lam**2 * e + sg**2)
+    adam = evaluate_form("adam", "drift_r", alpha=a, lam=lam, sigma=sg, e=e, r=r)
+    sgd = evaluate_form("sgd-continuous", "drift", alpha=a / sg, lam=lam, sigma=sg, e=e)
+    delta = adam - sgd
+    names = ("alpha", "Lam", "sigma", "E", "w")
+    bound = sympy.lambdify([SYMBOLS[n] for n in names], weighted_deviation_bound(), "numpy")(
+        a, float(lam.max()), sg, p["E"], lam**2)
+    slack = 1e-9 * (np.abs(adam) + np.abs(sgd))
+    worst = float(np.max((np.abs(delta) - slack) / bound))
+    return Verdict(worst <= 1.0, f"max |delta_k| / bound_k over {k.size} modes = {worst:.4g}")
 
 
 # -- strategies ------------------------------------------------------------------------------------------
@@ -308,7 +349,7 @@ def _stable(p: Params) -> bool:
 
 LINKS: tuple[Link, ...] = (
     Link(
-        theorem="SgdEnergyRun.tendsto_fixedPoint",
+        theorem="sgdFixedPoint_isFixedPoint",
         conclusion="the energy converges to sgdFixedPoint = alpha sigma^2 / (lam (2 - alpha lam))",
         hypotheses="0 < lam, 0 < alpha * lam < 2",
         holds=_stable,
@@ -319,7 +360,7 @@ LINKS: tuple[Link, ...] = (
         check=_check_fixed_point,
     ),
     Link(
-        theorem="SgdEnergyRun.sub_fixedPoint_eq_pow",
+        theorem="sgdEnergy_sub_fixedPoint_eq_pow",
         conclusion="e_t - e* = sgdContraction^t (e_0 - e*), contracting exactly when 0 < alpha lam < 2",
         hypotheses="0 < lam, alpha * lam != 2 (closed form); 0 < alpha * lam < 2 (contraction)",
         holds=_stable,
@@ -328,6 +369,39 @@ LINKS: tuple[Link, ...] = (
         outside_note="alpha*lam > 2: |e_t - e*| grows, so the contraction conclusion fails",
         forms=("sgdFixedPoint", "sgdContraction"),
         check=_check_transient,
+    ),
+    Link(
+        theorem="sgdContraction_lt_one_iff",
+        conclusion="sgdContraction < 1 exactly when 0 < alpha lam < 2: the simulated distance to e* shrinks",
+        hypotheses="0 < alpha * lam < 2",
+        holds=_stable,
+        inside=lambda: _sgd_params(0.1, 1.8, e0_factor=st.one_of(_pos(0.0, 0.5), _pos(2.0, 4.0))),
+        outside=lambda: _sgd_params(2.1, 3.0, e0_factor=st.one_of(_pos(0.0, 0.5), _pos(2.0, 4.0))),
+        outside_note="alpha*lam > 2: the factor exceeds 1 and the distance grows",
+        forms=("sgdContraction", "sgdFixedPoint"),
+        check=_check_transient,
+    ),
+    Link(
+        theorem="sgdEnergy_sqDist_lt_of_stable",
+        conclusion="inside 0 < alpha lam < 2 the squared distance to sgdFixedPoint shrinks at every step",
+        hypotheses="0 < alpha * lam < 2, e_t != e*",
+        holds=_stable,
+        inside=lambda: _sgd_params(0.1, 1.8, e0_factor=st.one_of(_pos(0.0, 0.5), _pos(2.0, 4.0))),
+        outside=lambda: _sgd_params(2.1, 3.0, e0_factor=st.one_of(_pos(0.0, 0.5), _pos(2.0, 4.0))),
+        outside_note="alpha*lam > 2: the distance grows (the next entry)",
+        forms=("sgdContraction", "sgdFixedPoint"),
+        check=_check_transient,
+    ),
+    Link(
+        theorem="sgdEnergy_sqDist_gt_of_unstable",
+        conclusion="outside 0 < alpha lam < 2 the squared distance to sgdFixedPoint grows at every step",
+        hypotheses="0 < lam, alpha * lam < 0 or 2 < alpha * lam, e_t != e*",
+        holds=lambda p: p["alpha"] * p["lam"] > 2,
+        inside=lambda: _sgd_params(2.1, 3.0, e0_factor=st.one_of(_pos(0.0, 0.5), _pos(2.0, 4.0))),
+        outside=lambda: _sgd_params(0.1, 1.8, e0_factor=st.one_of(_pos(0.0, 0.5), _pos(2.0, 4.0))),
+        outside_note="0 < alpha*lam < 2: the distance shrinks instead",
+        forms=("sgdFixedPoint", "sgdContraction"),
+        check=_check_growth,
     ),
     Link(
         theorem="sgdFixedPoint_sub_continuousSteadyState",
@@ -354,7 +428,7 @@ LINKS: tuple[Link, ...] = (
         check=_check_adam_noise,
     ),
     Link(
-        theorem="adamDrift_sub_classDrift_mem",
+        theorem="AdamMode.σ_le_r",
         conclusion="torch.optim.Adam's stationary energy lies between the class predictions at alpha/r and "
                    "alpha/sigma while lam^2 e << sigma^2",
         hypotheses="noise-dominated: lam^2 e/sigma^2 <= NOISE_DOMINANCE at the class energy",
@@ -366,7 +440,7 @@ LINKS: tuple[Link, ...] = (
         check=_check_real_adam_in_class,
     ),
     Link(
-        theorem="continuousProfile_ratio_eq",
+        theorem="sgdFixedPoint_eq_discreteSteadyStateRatio_mul",
         conclusion="steady profiles of two rates differ by a k-independent factor (continuous time); "
                    "the discrete ratio is (alpha/alpha_t)(2 - alpha_t lam)/(2 - alpha lam)",
         hypotheses="0 < lam_k, 0 < alpha lam_k < 2, 0 < alpha_t lam_k < 2",
@@ -391,7 +465,7 @@ LINKS: tuple[Link, ...] = (
         check=_check_slope_shift,
     ),
     Link(
-        theorem="contractionRate_le_of_le",
+        theorem="contractionRate_le_contractionRate",
         conclusion="lam_j <= lam_k implies contractionRate alpha_t lam_j <= contractionRate alpha_t lam_k",
         hypotheses="0 < alpha_t",
         holds=lambda p: p["alpha"] > 0,
@@ -402,22 +476,97 @@ LINKS: tuple[Link, ...] = (
         check=_check_rate_order,
     ),
     Link(
-        theorem="spectral_universality",
-        conclusion="driftDeviationLower <= adamDrift - sgdDrift(classRate) <= driftDeviationUpper",
+        theorem="driftDeviation_mem",
+        conclusion="-driftDeviationLower <= adamDrift - sgdDrift(classRate) <= driftDeviationUpper",
         hypotheses="0 < sigma, 0 <= lam, 0 <= e, r^2 = lam^2 e + sigma^2, 0 < r",
         holds=lambda p: p["sigma"] > 0 and p["lam"] >= 0 and p["e"] >= 0,
         inside=lambda: st.fixed_dictionaries({"alpha": _pos(1e-3, 2.0), "lam": _pos(0.0, 10.0),
                                               "sigma": _pos(0.05, 5.0), "e": _pos(0.0, 100.0)}),
         outside=None,
-        outside_note="the bound holds for every admissible point; the seed's own candidate bound is searched "
-                     "for counterexamples in tests/properties/test_seed_bound.py",
+        outside_note="the bound holds at every admissible point (no hypothesis to break beyond the model's "
+                     "domain); the weighted form is the next entry",
         forms=("adamDrift", "sgdDrift", "classRate", "driftDeviationUpper", "driftDeviationLower"),
         check=_check_deviation_bound,
+    ),
+    Link(
+        theorem="spectral_universality",
+        conclusion="|adamDrift - sgdDrift(classRate)| <= perturbationConstant * w_k * E mode by mode, with "
+                   "lam_k^2 <= w_k (w_k = lam_k^2 ~ k^-2s for a power law)",
+        hypotheses="0 <= alpha, 0 < sigma, 0 <= lam_k <= lam1, 0 <= e_k <= E, lam_k^2 <= w_k",
+        holds=lambda p: p["alpha"] >= 0 and p["sigma"] > 0 and p["E"] >= 0,
+        inside=lambda: st.fixed_dictionaries({"alpha": _pos(1e-3, 2.0), "sigma": _pos(0.05, 5.0),
+                                              "E": _pos(0.0, 100.0), "s": _pos(1.01, 3.0),
+                                              "modes": st.integers(2, 500)}),
+        outside=None,
+        outside_note="the bound holds at every admissible point; the seed's own k^-(s+1)/2 form is searched "
+                     "for counterexamples in tests/properties/test_seed_bound.py",
+        forms=("adamDrift", "sgdDrift", "classRate"),
+        check=_check_weighted_bound,
+    ),
+    Link(
+        theorem="perturbation_bound",
+        conclusion="the headline bound with w_k = lam_k^2: deviation <= perturbationConstant * lam_k^2 * E",
+        hypotheses="0 <= alpha, 0 < sigma, 0 <= lam_k <= lam1, 0 <= e_k <= E",
+        holds=lambda p: p["alpha"] >= 0 and p["sigma"] > 0 and p["E"] >= 0,
+        inside=lambda: st.fixed_dictionaries({"alpha": _pos(1e-3, 2.0), "sigma": _pos(0.05, 5.0),
+                                              "E": _pos(0.0, 100.0), "s": _pos(1.01, 3.0),
+                                              "modes": st.integers(2, 500)}),
+        outside=None,
+        outside_note="as for spectral_universality, of which it is the case w_k = lam_k^2",
+        forms=("adamDrift", "sgdDrift", "classRate"),
+        check=_check_weighted_bound,
     ),
 )
 
 #: Lean declarations deliberately not linked to a simulation, with the reason (completeness test).
-UNLINKED: dict[str, str] = {}
+_ALGEBRA = "an algebraic step used by a linked theorem; its consequence is what the simulations measure"
+_LIMIT = "a continuous-time or limiting identity; simulations are discrete and measure the linked discrete form"
+
+UNLINKED: dict[str, str] = {
+    "sgdEnergyStep_sub_fixedPoint": _ALGEBRA,
+    "eq_sgdFixedPoint_of_isFixedPoint": "uniqueness of the fixed point: a statement about all e, nothing to sample",
+    "sgdContraction_nonneg": _ALGEBRA,
+    "sgdContraction_lt_one": "the 'if' half of sgdContraction_lt_one_iff (linked)",
+    "one_le_sgdContraction": "the 'only if' half of sgdContraction_lt_one_iff (linked)",
+    "one_lt_sgdContraction": "the growth factor behind sgdEnergy_sqDist_gt_of_unstable (linked)",
+    "sgdContraction_eq_one_of_marginal": "marginal alpha*lam in {0, 2}: a measure-zero set a sampler never hits",
+    "sgdEnergyStep_ne_self_of_marginal": "marginal alpha*lam in {0, 2}: a measure-zero set a sampler never hits",
+    "sgdEnergy_succ_sub_of_marginal": "marginal alpha*lam in {0, 2}: a measure-zero set a sampler never hits",
+    "sgdEnergy_eq_of_marginal": "marginal alpha*lam in {0, 2}: a measure-zero set a sampler never hits",
+    "sgdDrift_continuousSteadyState": _LIMIT,
+    "sgdDrift_eq_mul_sub": _LIMIT,
+    "sgdEnergyStep_sub_self": _ALGEBRA,
+    "sgdContinuousSteadyState_lt_sgdFixedPoint": "the sign of steadyStateGap, whose value is linked",
+    "adamDrift_eq_sgdDrift_adamRate": _ALGEBRA,
+    "AdamMode.r_eq_σ_of_noiseDominated": "the noise-dominated limit r = sigma; the linked noise-dominated entry uses it",
+    "AdamMode.adamDrift_eq_sgdDrift_classRate": "adamDrift_eq_sgdDrift_of_noiseDominated for a mode record (linked)",
+    "sgdDrift_eq_contractionRate": _LIMIT,
+    "classRate_sq_mul_sq": _ALGEBRA,
+    "noiseRatio_mul_sq": "a definition unfolded (eta lam1^2 = sigma^2); eta_hat's invariance is tested in numerics",
+    "classRate_pos": _ALGEBRA,
+    "contractionRate_pos": _ALGEBRA,
+    "sgdContinuousSteadyState_classRate": _LIMIT,
+    "sumTo_add": _ALGEBRA,
+    "sumTo_mul_left": _ALGEBRA,
+    "sumTo_mul_add_const": _ALGEBRA,
+    "sumTo_add_const": _ALGEBRA,
+    "sgdContinuousSteadyState_eq_mul": _LIMIT,
+    "sgdContinuousSteadyState_div": _LIMIT,
+    "eq_of_discreteSteadyStateRatio_eq": "the k-dependence of the discrete ratio; the linked discrete-ratio entry "
+                                         "measures that ratio mode by mode",
+    "contractionRate_lt_contractionRate": "the strict form of contractionRate_le_contractionRate (linked)",
+    "contractionRate_div": _ALGEBRA,
+    "adamDrift_sub_sgdDrift_eq": _ALGEBRA,
+    "driftDeviation_le_linear": "a second upper bound, linear in e; driftDeviation_mem (linked) is the sharp one",
+    "driftDeviation_le_weight": "the per-mode step of spectral_universality (linked)",
+    "seedStepTwoBound_le_succ": "about the seed's bound sequence C beta / lam_k itself: no dynamics to simulate",
+    "seedStepTwoBound_lt_succ": "about the seed's bound sequence C beta / lam_k itself: no dynamics to simulate",
+    "sgdDrift_zero_ne_classDrift_zero": "with seedBound_forces_equal_drifts, refutes the seed's literal Theorem 1; "
+                                        "the search in tests/properties/test_seed_bound.py finds it numerically",
+    "seedBound_forces_equal_drifts": "refutes the seed's literal Theorem 1; tests/properties/test_seed_bound.py "
+                                     "searches for and keeps concrete counterexamples",
+}
+
 
 
 def link(theorem: str) -> Link:

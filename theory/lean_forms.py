@@ -6,7 +6,9 @@ from functools import lru_cache
 
 from sympy import Expr
 
-from spectral_universality.theory.classes import drift_deviation_bounds, noise_ratio
+import sympy
+
+from spectral_universality.theory.classes import drift_deviation_bounds, noise_ratio, weighted_deviation_bound
 from spectral_universality.theory.core import SYMBOLS
 from spectral_universality.theory.registry import derive
 
@@ -25,6 +27,9 @@ LEAN_SIGNATURES: dict[str, tuple[str, ...]] = {
     "noiseRatio": ("sigma", "lam1"),
     "driftDeviationUpper": ("alpha", "lam", "sigma", "e"),
     "driftDeviationLower": ("alpha", "lam", "sigma", "e"),
+    "driftDeviationLinear": ("alpha", "lam", "sigma", "e"),
+    "discreteSteadyStateRatio": ("alpha", "alpha_t", "lam"),
+    "perturbationConstant": ("alpha", "lam1", "sigma", "e"),
 }
 
 
@@ -33,6 +38,11 @@ def closed_forms() -> dict[str, Expr]:
     """``{lean_name: expr}`` in the canonical symbols of :data:`LEAN_SIGNATURES`."""
     sgd, cont, adam = derive("sgd"), derive("sgd-continuous"), derive("adam")
     lower, upper = drift_deviation_bounds()
+    alpha, alpha_t, lam, lam1, sigma, e, E, Lam, w = (SYMBOLS[n] for n in (
+        "alpha", "alpha_t", "lam", "lam1", "sigma", "e", "E", "Lam", "w"))
+    # delta <= 2 alpha lam e (1/sigma - 1/r) <= 2 alpha lam e / sigma: the first part of delta at r -> infinity
+    linear = sympy.limit(sympy.expand(adam.forms["drift_r"] - cont.forms["drift"].subs(alpha, alpha / sigma))
+                         .coeff(alpha, 1), SYMBOLS["r"], sympy.oo) * alpha
     return {
         "sgdEnergyStep": sgd.forms["energy_step"],
         "sgdContraction": sgd.contraction_factor,
@@ -46,5 +56,9 @@ def closed_forms() -> dict[str, Expr]:
         "contractionRate": cont.forms["contraction_rate"].subs(SYMBOLS["alpha"], SYMBOLS["alpha_t"]),
         "noiseRatio": noise_ratio(),
         "driftDeviationUpper": upper,
-        "driftDeviationLower": lower,
+        "driftDeviationLower": -lower,  # Lean states the magnitude: -driftDeviationLower <= delta
+        "driftDeviationLinear": sympy.factor(linear),
+        "discreteSteadyStateRatio": sympy.simplify(sgd.steady_state / sgd.steady_state.subs(alpha, alpha_t)),
+        # the weighted bound is (constant) * w * E; Lean names the constant with lam1 = Lam and e = E
+        "perturbationConstant": sympy.simplify(weighted_deviation_bound() / (w * E)).subs({Lam: lam1, E: e}),
     }

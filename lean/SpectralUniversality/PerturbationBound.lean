@@ -318,6 +318,30 @@ theorem seedStepTwoBound_lt_succ {Cβ lamk lamk1 : F} (hC : 0 < Cβ) (hpos : 0 <
   have h3 := mulPos (mulPos hC (by grind : (0 : F) < lamk - lamk1)) h2
   grind
 
+/-- **The seed's literal Theorem Candidate 1 forces all drifts to agree where its bound vanishes.**
+It asks for one class drift `f`, the same for every optimizer, within `B` of each optimizer's drift,
+with `B = C k^(−(s+1)/2) ‖e‖∞`, which is `0` at `‖e‖∞ = 0`. Wherever `B ≤ 0`, the drifts of any two
+optimizers, here `dS` and `dA`, must then be equal. -/
+theorem seedBound_forces_equal_drifts (dS dA f B : F) (hS1 : dS - f ≤ B) (hS2 : f - dS ≤ B)
+    (hA1 : dA - f ≤ B) (hA2 : f - dA ≤ B) (hB : B ≤ 0) : dS = dA := by
+  grind
+
+/-- **…and they do not agree.** At zero energy SGD's drift is `α²σ²` and the Adam class drift (SGD at
+`α/σ`) is `α²`; they differ whenever `α ≠ 0` and `σ² ≠ 1`. With `seedBound_forces_equal_drifts`, no
+optimizer-independent `f` satisfies the seed's bound: the class drift must carry the within-class
+constant `α̃`, as `spectral_universality` does. -/
+theorem sgdDrift_zero_ne_classDrift_zero {α σ : F} (lam : F) (hα : α ≠ 0) (hσ : σ ≠ 0)
+    (hσ1 : σ ^ 2 ≠ 1) : sgdDrift α lam σ 0 ≠ sgdDrift (classRate α σ) lam σ 0 := by
+  unfold sgdDrift classRate
+  intro h
+  have h1 : α ^ 2 * (σ ^ 2 - 1) = 0 := by grind
+  have h2 : 0 < α ^ 2 := Lean.Grind.OrderedRing.sq_pos hα
+  have h3 : σ ^ 2 - 1 = (α ^ 2)⁻¹ * (α ^ 2 * (σ ^ 2 - 1)) := by grind
+  grind
+
+example : sgdDrift (1 : Rat) 1 2 0 ≠ sgdDrift (classRate 1 2) 1 2 0 :=
+  sgdDrift_zero_ne_classDrift_zero 1 (by grind) (by grind) (by grind)
+
 example : (1 : Rat) / 2 < 1 / 1 := seedStepTwoBound_lt_succ (by grind) (by grind) (by grind)
 
 /-- A concrete `Rat` profile: `α = 1/10`, `σ = 3`, `λ_k = 1`, `e_k = 0`, `r_k = 3`. -/
