@@ -11,8 +11,15 @@ _OPT_COLORS = {"sgd": "#1f77b4", "adam": "#d62728", "linear-attention": "#2ca02c
                "momentum": "#9467bd", "adam-noise": "#ff7f0e"}
 
 
+_MODEL_MARKERS = {"quadratic": "o", "teacher-student": "s", "linear-attention": "^"}
+
+
 def _color(name: str) -> str:
     return _OPT_COLORS.get(name, "#555555")
+
+
+def _marker(model: str) -> str:
+    return _MODEL_MARKERS.get(model, "D")
 
 
 def _energies_by_optimizer(res: dict, ax_row) -> None:
@@ -22,7 +29,7 @@ def _energies_by_optimizer(res: dict, ax_row) -> None:
         for r in (r for r in rows if r["s"] == s):
             e = np.asarray(r["energies"], dtype=float)
             k = np.arange(1, e.size + 1)
-            ax.loglog(k, e / e[0], ".-", ms=3, lw=0.8, color=_color(r["optimizer"]),
+            ax.loglog(k, e / e[0], _marker(r["model"]) + "-", ms=3, lw=0.8, color=_color(r["optimizer"].split("(")[0]),
                       label=f"{r['optimizer']} ({r['model']})")
         ax.set_title(f"planted s = {s:g}")
         ax.set_xlabel("mode k")
@@ -59,8 +66,8 @@ def fig_s_hat(results: dict, path: Path) -> str | None:
     for i, (opt, model) in enumerate(opts):
         rs = [r for r in rows if (r["optimizer"], r["model"]) == (opt, model)]
         x = np.array([r["s"] for r in rs]) + 0.04 * (i - (len(opts) - 1) / 2)
-        ax.errorbar(x, [r["s_hat"] for r in rs], yerr=[2 * r["s_hat_se"] for r in rs], fmt="o", ms=4,
-                    capsize=2, color=_color(opt), label=f"{opt} ({model})")
+        ax.errorbar(x, [r["s_hat"] for r in rs], yerr=[2 * r["s_hat_se"] for r in rs], fmt=_marker(model), ms=5,
+                    capsize=2, color=_color(opt.split("(")[0]), label=f"{opt} ({model})")
     lim = [min(r["s"] for r in rows) - 0.3, max(r["s"] for r in rows) + 0.3]
     ax.plot(lim, lim, "k:", lw=0.8)
     ax.set_xlabel("planted s")

@@ -1,0 +1,35 @@
+"""The main job as a user runs it: `spectral-universality report --quick`, and its bad input."""
+
+import json
+
+import pytest
+
+from spectral_universality.cli import main
+
+
+def test_report_rejects_unavailable_device(tmp_path, capsys):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present, so --device cuda is valid here")
+    assert main(["report", "--quick", "--lean", "skip", "--device", "cuda", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cuda" in err and "\n" not in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_quick_report_writes_page_json_figures_and_verdicts(tmp_path):
+    out = tmp_path / "report"
+    assert main(["report", "--quick", "--lean", "skip", "--out", str(out)]) == 0
+    report = json.loads((out / "report.json").read_text())
+    page = (out / "index.html").read_text()
+    assert {f["file"] for f in report["figures"]} == {"energies.png", "s_hat.png", "transitions.png", "perturbation.png"}
+    for fig in report["figures"]:
+        assert (out / fig["file"]).stat().st_size > 10_000 and fig["file"] in page
+    verdicts = {c["verdict"] for c in report["claims"]}
+    assert verdicts <= {"proven", "supported", "refuted", "open"}
+    # Lean skipped: no claim may be marked proven, and every proof-backed claim says why it is open.
+    lean_claims = [c for c in report["claims"] if "Lean" in c["evidence"]]
+    assert lean_claims and all(c["verdict"] == "open" for c in lean_claims)
+    # The perturbation stage checks the proved bound on every mode it plots.
+    assert report["results"]["perturbation"]["summary"]["all_modes_within_bounds"] is True
