@@ -6,6 +6,6 @@ Entry points: :func:`derive` (per optimizer, cached), :mod:`.classes` (class tri
 
 from spectral_universality.theory.core import SYMBOLS, Condition, Derivation
 from spectral_universality.theory.lean_forms import LEAN_SIGNATURES, closed_forms
-from spectral_universality.theory.registry import OPTIMIZERS, derive
+from spectral_universality.theory.dispatch import OPTIMIZERS, derive
 
 __all__ = ["SYMBOLS", "Condition", "Derivation", "LEAN_SIGNATURES", "OPTIMIZERS", "closed_forms", "derive"]

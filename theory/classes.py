@@ -15,7 +15,7 @@ from sympy import Expr
 
 from spectral_universality.errors import InputError
 from spectral_universality.theory.core import SYMBOLS, sym
-from spectral_universality.theory.registry import derive
+from spectral_universality.theory.dispatch import derive
 
 #: optimizer -> the form whose power law is the class profile (continuous-time / small-rate representative)
 _CLASS_FORMS = {

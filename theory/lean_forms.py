@@ -10,7 +10,7 @@ import sympy
 
 from spectral_universality.theory.classes import drift_deviation_bounds, noise_ratio, weighted_deviation_bound
 from spectral_universality.theory.core import SYMBOLS
-from spectral_universality.theory.registry import derive
+from spectral_universality.theory.dispatch import derive
 
 #: Lean def name -> canonical parameter names, in the def's argument order
 LEAN_SIGNATURES: dict[str, tuple[str, ...]] = {

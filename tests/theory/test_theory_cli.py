@@ -47,3 +47,10 @@ def test_bad_input_exits_2_naming_the_condition(argv, needle, capsys):
     assert main(["derive", *argv]) == 2
     err = capsys.readouterr().err
     assert needle in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_choices_are_the_derivable_optimizers():
+    from spectral_universality.theory import OPTIMIZERS
+    from spectral_universality.theory.cli import _OPTIMIZERS
+
+    assert _OPTIMIZERS == OPTIMIZERS
