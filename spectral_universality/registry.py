@@ -324,9 +324,9 @@ def _check_weighted_bound(p: Params, seed: int) -> Verdict:
     names = ("alpha", "Lam", "sigma", "E", "w")
     bound = sympy.lambdify([SYMBOLS[n] for n in names], weighted_deviation_bound(), "numpy")(
         a, float(lam.max()), sg, p["E"], lam**2)
-    slack = 1e-9 * (np.abs(adam) + np.abs(sgd))
-    worst = float(np.max((np.abs(delta) - slack) / bound))
-    return Verdict(worst <= 1.0, f"max |delta_k| / bound_k over {k.size} modes = {worst:.4g}")
+    excess = np.abs(delta) - 1e-9 * (np.abs(adam) + np.abs(sgd)) - bound  # float rounding allowed
+    worst = float(excess.max())
+    return Verdict(worst <= 0.0, f"max over {k.size} modes of |delta_k| - bound_k = {worst:.3g}")
 
 
 # -- strategies ------------------------------------------------------------------------------------------
@@ -538,7 +538,6 @@ UNLINKED: dict[str, str] = {
     "sgdContraction_eq_one_of_marginal": "marginal alpha*lam in {0, 2}: a measure-zero set a sampler never hits",
     "sgdEnergyStep_ne_self_of_marginal": "marginal alpha*lam in {0, 2}: a measure-zero set a sampler never hits",
     "sgdEnergy_succ_sub_of_marginal": "marginal alpha*lam in {0, 2}: a measure-zero set a sampler never hits",
-    "sgdEnergy_eq_of_marginal": "marginal alpha*lam in {0, 2}: a measure-zero set a sampler never hits",
     "sgdDrift_continuousSteadyState": _LIMIT,
     "sgdDrift_eq_mul_sub": _LIMIT,
     "sgdEnergyStep_sub_self": _ALGEBRA,
