@@ -88,13 +88,25 @@ def _divergence_claim(t53: dict) -> dict:
 
 
 def _adam_regime_claim(t53: dict) -> dict:
-    """Adam and its noise-dominated model are judged one class wherever the model is stable."""
-    rows = [r for r in (t53.get("adam_noise_signal") or []) if "same_class" in r]
-    same = [bool(r["same_class"]) for r in rows]
-    return _experiment_claim("§9 / §5.3", "Adam and the noise-dominated Adam model are one class (same ŝ)",
-                             all(same) if same else None,
-                             f"{sum(same)} of {len(same)} noise levels judged same class; "
-                             f"signal-to-noise λ²e/σ² at mode 1: {[round(r['theory_signal_to_noise'], 3) for r in rows]}")
+    """Adam and its noise-dominated model are one class (same ŝ) at every stable noise level.
+
+    One z-test per noise level; the claim is refuted only if some level is significant after Bonferroni
+    correction, so the family-wise false-refutation rate is the numerics' per-test level.
+    """
+    from statistics import NormalDist
+
+    rows = [r for r in (t53.get("adam_noise_signal") or []) if "same_class" in r and "z" in r]
+    if not rows:
+        return _experiment_claim("§9 / §5.3", "Adam and the noise-dominated Adam model are one class (same ŝ)",
+                                 None, "not measured")
+    level = 1e-3
+    pvals = [2 * (1 - NormalDist().cdf(abs(r["z"]))) for r in rows]
+    holds = all(pv > level / len(rows) for pv in pvals)
+    return _experiment_claim(
+        "§9 / §5.3", "Adam and the noise-dominated Adam model are one class (same ŝ)", holds,
+        f"z-test per noise level, p = {[f'{pv:.2g}' for pv in pvals]}, family-wise level {level} (Bonferroni over "
+        f"{len(rows)}); signal-to-noise λ²e/σ² at mode 1: {[round(r['theory_signal_to_noise'], 3) for r in rows]}. "
+        "Theory: away from the limit the local exponent shifts by the factor 2(2x+1)/(3x+2), x = λ²e/σ²")
 
 
 def _mp_claim(t53: dict) -> dict:
