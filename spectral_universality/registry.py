@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from hypothesis import strategies as st
@@ -56,15 +57,20 @@ def _generator(seed: int):
     return torch.Generator().manual_seed(seed)
 
 
-def _form(name: str, **params: float) -> float:
-    """A closed form of the Lean library, evaluated in float64 (from ``theory``)."""
+@lru_cache(maxsize=None)
+def _form_fn(name: str) -> tuple[Callable[..., float], tuple[str, ...]]:
+    """The Lean closed form ``name`` compiled once (from ``theory``), with its argument names."""
     import sympy
 
     from .theory import LEAN_SIGNATURES, SYMBOLS, closed_forms
 
-    expr = closed_forms()[name]
     args = LEAN_SIGNATURES[name]
-    fn = sympy.lambdify([SYMBOLS[a] for a in args], expr, modules="math")
+    return sympy.lambdify([SYMBOLS[a] for a in args], closed_forms()[name], modules="math"), args
+
+
+def _form(name: str, **params: float) -> float:
+    """A closed form of the Lean library, evaluated in float64."""
+    fn, args = _form_fn(name)
     return float(fn(*(params[a] for a in args)))
 
 

@@ -11,6 +11,19 @@ one: wherever the right-hand side vanishes, the two drifts would have to coincid
 from __future__ import annotations
 
 import math
+from functools import lru_cache
+from typing import Callable
+
+
+@lru_cache(maxsize=None)
+def _sgd_drift() -> Callable[[float, float, float, float], float]:
+    """SGD's continuous-time drift ``(alpha, lam, sigma, e) -> de/dt`` from ``theory``, compiled once."""
+    import sympy
+
+    from .theory import SYMBOLS, derive
+
+    drift = derive("sgd-continuous").forms["drift"]
+    return sympy.lambdify([SYMBOLS[n] for n in ("alpha", "lam", "sigma", "e")], drift, "math")
 
 
 def seed_bound_ratio(alpha: float, sigma: float, lam: float, e: float, e_inf: float, k: int, s: float) -> float:
@@ -19,12 +32,7 @@ def seed_bound_ratio(alpha: float, sigma: float, lam: float, e: float, e_inf: fl
     ``e`` is mode k's energy, ``e_inf >= e`` the sup over modes. Returns ``inf`` where the right-hand side is
     0 but the drifts differ.
     """
-    import sympy
-
-    from .theory import SYMBOLS, derive
-
-    drift = derive("sgd-continuous").forms["drift"]
-    f = sympy.lambdify([SYMBOLS[n] for n in ("alpha", "lam", "sigma", "e")], drift, "math")
+    f = _sgd_drift()
     gap = abs(f(alpha / sigma, lam, sigma, e) - f(alpha, lam, sigma, e))
     rhs = k ** (-(s + 1) / 2) * e_inf
     if rhs == 0:
