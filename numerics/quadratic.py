@@ -4,7 +4,8 @@ Model: ``L(theta) = 1/2 theta^T H theta`` with ``H = diag(lam)`` (or ``U diag(la
 ``U``), stochastic gradient ``g = H theta + xi``, ``xi ~ N(0, sigma^2 I)``.  Every simulator advances a
 ``(seeds, modes)`` tensor with one vectorised update per time step (no Python loop over seeds or modes) and
 accumulates, online, what the class-identification algorithm (:mod:`.identify`) needs: per-mode sums of
-``c_t^2`` and of ``c_t c_{t+1}`` pooled over seeds, optionally per time window.  Whole trajectories are only
+``c_t^2``, ``c_t c_{t+1}`` and (momentum, Adam) ``c_t c_{t+2}`` pooled over seeds, the edge terms of the record
+for least-squares autoregression, optionally per time window.  Whole trajectories are only
 kept when asked for (``record=True``).
 
 Optimizers (update conventions are those of ``torch.optim``, checked in the tests against it):
@@ -14,9 +15,10 @@ Optimizers (update conventions are those of ``torch.optim``, checked in the test
 * ``adam``: ``torch.optim.Adam`` with bias correction, ``beta1``, ``beta2``, ``eps``.
 * ``adam-noise``: the seed's noise-dominated Adam model, SGD with ``alpha_tilde = alpha / sigma``.
 
-Memory (documented budget, see :func:`memory_estimate`): an Adam run holds ``theta, m, v, prev, noise`` and one
-scratch tensor, i.e. 6 tensors of ``seeds x modes`` elements, plus float64 accumulators of ``modes`` elements.
-For ``10^6`` modes x 64 seeds in float32: ``6 * 64e6 * 4 B = 1.536 GB`` + ``3 * 1e6 * 8 B = 24 MB`` < 2 GB.
+Memory (documented budget, see :func:`memory_estimate`): an Adam run holds ``theta, m, v, prev, prev2, noise``
+and one scratch tensor, i.e. 7 tensors of ``seeds x modes`` elements, plus float64 accumulators of ``modes``
+elements.  For ``10^6`` modes x 64 seeds in float32: ``7 * 64e6 * 4 B = 1.79 GB`` + ``9 * 1e6 * 8 B = 72 MB``
+< 2 GB.
 ``chunk_modes`` splits the modes into independent blocks (the diagonal model decouples), dividing the
 working set by the number of blocks (the final state, one ``seeds x modes`` tensor, stays whole).
 """
@@ -71,6 +73,9 @@ class ModeStats:
     ----------
     sum_sq : Tensor  # (groups, modes) float64, sum over the group's seeds and recorded steps of c_t^2
     sum_lag : Tensor  # (groups, modes) float64, same for the recorded pairs c_t c_{t+stride}
+    sum_lag2 : Tensor | None  # (groups, modes) float64, same for c_t c_{t+2} (stride 1; for the AR(2) model)
+    head, tail : Tensor | None  # (3, groups, modes) float64 edge terms (c_0^2, c_1^2, c_0 c_1) and
+        (c_{T-1}^2, c_{T-2}^2, c_{T-1} c_{T-2}) summed over each group's seeds (least-squares autoregression)
     n_samples : int  # recorded time points per seed
     seeds : int  # seeds per group
     stride : int  # time steps between consecutive recorded points (1 for per-step simulators)
@@ -86,6 +91,9 @@ class ModeStats:
     window_sq: Tensor | None = None
     window_lag: Tensor | None = None
     window_samples: int = 0
+    sum_lag2: Tensor | None = None
+    head: Tensor | None = None
+    tail: Tensor | None = None
 
     @property
     def groups(self) -> int:
@@ -105,10 +113,35 @@ class ModeStats:
         lag_mean = self.sum_lag.sum(0) / (self.replicas * max(self.n_samples - 1, 1))
         return lag_mean / self.energies()
 
+    def lag2_autocorrelation(self) -> Tensor:
+        """Lag-2 autocorrelation ``<c_t c_{t+2}> / <c_t^2>`` (modes,); needs ``sum_lag2``."""
+        if self.sum_lag2 is None:
+            raise InputError("these statistics carry no lag-2 sums (simulate with lag2=True)")
+        lag_mean = self.sum_lag2.sum(0) / (self.replicas * max(self.n_samples - 2, 1))
+        return lag_mean / self.energies()
+
     def group(self, i: int) -> "ModeStats":
         """Statistics of seed group ``i`` alone (an independent replica of the experiment)."""
+        def pick(x: Tensor | None, dim: int = 0) -> Tensor | None:
+            return None if x is None else x.narrow(dim, i, 1)
+
         return ModeStats(sum_sq=self.sum_sq[i:i + 1], sum_lag=self.sum_lag[i:i + 1], n_samples=self.n_samples,
-                         seeds=self.seeds, stride=self.stride)
+                         seeds=self.seeds, stride=self.stride, sum_lag2=pick(self.sum_lag2), head=pick(self.head, 1),
+                         tail=pick(self.tail, 1))
+
+    def lag_sums(self):
+        """The pooled :class:`~.identify.LagSums` (needs the edge terms ``head``/``tail``, stride 1)."""
+        from .identify import LagSums
+
+        if self.head is None or self.tail is None or self.stride != 1:
+            raise InputError("these statistics carry no edge terms (or stride > 1): no least-squares fit")
+
+        def pooled(x: Tensor | None, dim: int = 0):
+            return None if x is None else x.sum(dim).cpu().numpy()
+
+        return LagSums(sq=pooled(self.sum_sq), lag1=pooled(self.sum_lag), lag2=pooled(self.sum_lag2),
+                       head=pooled(self.head, 1), tail=pooled(self.tail, 1), n_samples=int(self.n_samples),
+                       replicas=int(self.replicas))
 
 
 @dataclass
@@ -144,15 +177,21 @@ def check_hyper(optimizer: str, alpha: float, sigma: float, mu: float, beta1: fl
 
 
 def memory_estimate(optimizer: str, modes: int, seeds: int, dtype: torch.dtype = torch.float32,
-                    chunk_modes: int | None = None, windows: int = 0) -> int:
+                    chunk_modes: int | None = None, windows: int = 0, lag2: bool | None = None) -> int:
     """Bytes resident in :func:`simulate_quadratic` without ``record`` (state, noise, scratch, accumulators)."""
+    lag2 = _default_lag2(optimizer) if lag2 is None else lag2
     block = min(modes, chunk_modes or modes)
     item = torch.empty((), dtype=dtype).element_size()
-    resident = _RESIDENT_TENSORS[optimizer] * seeds * block * item
+    resident = (_RESIDENT_TENSORS[optimizer] + int(lag2)) * seeds * block * item
     if block < modes:
         resident += seeds * modes * item  # the final state, assembled block by block
-    accum = (2 + 2 * windows) * modes * 8  # float64 sums (one seed group)
+    accum = (2 + int(lag2) + 6 + 2 * windows) * modes * 8  # float64 sums and edge terms (one seed group)
     return resident + accum
+
+
+def _default_lag2(optimizer: str) -> bool:
+    """Lag-2 sums by default where the mode recursion is second order (heavy ball, Adam's first moment)."""
+    return optimizer in ("momentum", "adam")
 
 
 def _grad(theta: Tensor, lam: Tensor, noise: Tensor, sigma: float, rotation: Tensor | None) -> Tensor:
@@ -182,6 +221,7 @@ def simulate_quadratic(
     window: int | None = None,
     chunk_modes: int | None = None,
     seed_groups: int = 1,
+    lag2: bool | None = None,
 ) -> SimulationResult:
     """Run ``optimizer`` on the quadratic for ``burn_in + steps`` steps, batched over seeds x modes.
 
@@ -197,6 +237,8 @@ def simulate_quadratic(
     window : if given, also accumulate statistics per window of this many recorded steps
     chunk_modes : simulate modes in independent blocks of this size (diagonal model only)
     seed_groups : keep separate accumulators for this many equal groups of seeds (Monte-Carlo replicas)
+    lag2 : also accumulate ``c_t c_{t+2}`` (for the AR(2) fit of :mod:`.identify`); default: for momentum and
+        Adam, whose mode recursions are second order (one extra state copy per step)
 
     Returns
     -------
@@ -228,6 +270,7 @@ def simulate_quadratic(
         raise InputError(f"theta0 must be a scalar or ({seeds}, {modes}), got {tuple(theta0_t.shape)}")
 
     n_windows = steps // window if window else 0
+    lag2 = _default_lag2(params["optimizer"]) if lag2 is None else lag2
     acc = ModeStats(
         sum_sq=torch.zeros(seed_groups, modes, dtype=torch.float64, device=lam.device),
         sum_lag=torch.zeros(seed_groups, modes, dtype=torch.float64, device=lam.device),
@@ -235,6 +278,9 @@ def simulate_quadratic(
         window_sq=torch.zeros(n_windows, modes, dtype=torch.float64, device=lam.device) if window else None,
         window_lag=torch.zeros(n_windows, modes, dtype=torch.float64, device=lam.device) if window else None,
         window_samples=window or 0,
+        sum_lag2=torch.zeros(seed_groups, modes, dtype=torch.float64, device=lam.device) if lag2 else None,
+        head=torch.zeros(3, seed_groups, modes, dtype=torch.float64, device=lam.device),
+        tail=torch.zeros(3, seed_groups, modes, dtype=torch.float64, device=lam.device),
     )
     traj = torch.empty(steps, seeds, modes, dtype=lam.dtype, device=lam.device) if record else None
     final = None if block == modes else torch.empty(seeds, modes, dtype=lam.dtype, device=lam.device)
@@ -242,7 +288,7 @@ def simulate_quadratic(
         sl = slice(start, min(start + block, modes))
         th0 = theta0_t.expand(seeds, modes)[:, sl]
         last = _run_block(optimizer, lam[sl], th0, alpha, sigma, mu, beta1, beta2, eps, burn_in, steps,
-                          generator, rotation, acc, sl, traj, window)
+                          generator, rotation, acc, sl, traj, window, lag2)
         if final is None:
             final = last
         else:
@@ -251,15 +297,16 @@ def simulate_quadratic(
 
 
 def _run_block(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn_in, steps, generator, rotation,
-               acc: ModeStats, sl: slice, traj: Tensor | None, window: int | None) -> Tensor:
+               acc: ModeStats, sl: slice, traj: Tensor | None, window: int | None, lag2: bool) -> Tensor:
     """Simulate one block of modes; accumulate into ``acc[sl]``; return the final state."""
     seeds, k = theta0.shape
     noise = torch.empty(seeds, k, dtype=lam.dtype, device=lam.device)
     scratch = torch.empty_like(noise)
     theta = theta0.clone()
     prev = torch.empty_like(noise)
+    prev2 = torch.empty_like(noise) if lag2 else None
     groups = _group_matrix(acc.groups, seeds, lam.dtype, lam.device)
-    if optimizer == "sgd" and rotation is None:
+    if optimizer == "sgd" and rotation is None and not lag2:
         # psi = -theta / (alpha sigma) obeys psi <- a psi + z: one fused pass per step after the draw
         scale = -alpha * sigma if sigma > 0 else -1.0
         a = 1.0 - alpha * lam
@@ -272,11 +319,14 @@ def _run_block(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn
             if t >= burn_in:
                 _accumulate(nxt, cur, t - burn_in, scratch, groups, acc, sl, traj, window, scale)
             cur, nxt = nxt, cur
+        _record_tail(cur, nxt, scratch, groups, acc, sl, scale)
         return cur.mul_(scale)
     buf = torch.zeros_like(noise) if optimizer in ("momentum", "adam") else None
     v = torch.zeros_like(noise) if optimizer == "adam" else None
     for t in range(burn_in + steps):
         torch.randn(seeds, k, generator=generator, out=noise)
+        if prev2 is not None:
+            prev, prev2 = prev2, prev  # prev2 <- c_{t-2} once prev is overwritten with c_{t-1} below
         prev.copy_(theta)
         g = _grad(theta, lam, noise, sigma, rotation)
         if optimizer == "sgd":
@@ -293,13 +343,22 @@ def _run_block(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn
             scratch.div_((1 - beta2**step) ** 0.5).add_(eps)
             theta.addcdiv_(buf, scratch, value=-step_size)
         if t >= burn_in:
-            _accumulate(theta, prev, t - burn_in, scratch, groups, acc, sl, traj, window, 1.0)
+            _accumulate(theta, prev, t - burn_in, scratch, groups, acc, sl, traj, window, 1.0, prev2)
+    _record_tail(theta, prev, scratch, groups, acc, sl, 1.0)
     return theta
 
 
+def _record_tail(last: Tensor, before: Tensor, scratch: Tensor, groups: Tensor, acc: ModeStats, sl: slice,
+                 scale: float) -> None:
+    """Edge terms of the record's end: group sums of ``c_{T-1}^2``, ``c_{T-2}^2``, ``c_{T-1} c_{T-2}``."""
+    for i, (u, v) in enumerate(((last, last), (before, before), (last, before))):
+        acc.tail[i, :, sl] = torch.mm(groups, torch.mul(u, v, out=scratch)).to(torch.float64).mul_(scale * scale)
+
+
 def _accumulate(cur: Tensor, prev: Tensor, t: int, scratch: Tensor, groups: Tensor, acc: ModeStats, sl: slice,
-                traj: Tensor | None, window: int | None, scale: float) -> None:
-    """Add step ``t``'s ``c^2`` and (for t >= 1) ``c_{t-1} c_t`` into the accumulators (state scaled by ``scale``).
+                traj: Tensor | None, window: int | None, scale: float, prev2: Tensor | None = None) -> None:
+    """Add step ``t``'s ``c^2``, (for t >= 1) ``c_{t-1} c_t`` and (for t >= 2, with ``prev2``) ``c_{t-2} c_t`` into
+    the accumulators (state scaled by ``scale``).
 
     The sum over each group's seeds is a matrix product with a 0/1 group matrix (one fused BLAS pass, far
     cheaper than a strided reduction); it runs in the simulation dtype (<= seeds terms) and is added into the
@@ -308,14 +367,20 @@ def _accumulate(cur: Tensor, prev: Tensor, t: int, scratch: Tensor, groups: Tens
     s2 = scale * scale
     sq = torch.mm(groups, torch.mul(cur, cur, out=scratch)).to(torch.float64).mul_(s2)
     acc.sum_sq[:, sl] += sq
+    if t < 2:
+        acc.head[t, :, sl] = sq
     w = t // window if window else None
     if w is not None and w < acc.window_sq.shape[0]:
         acc.window_sq[w, sl] += sq.sum(0)
     if t >= 1:
         lag = torch.mm(groups, torch.mul(cur, prev, out=scratch)).to(torch.float64).mul_(s2)
         acc.sum_lag[:, sl] += lag
+        if t == 1:
+            acc.head[2, :, sl] = lag
         if w is not None and w < acc.window_lag.shape[0] and t % window != 0:
             acc.window_lag[w, sl] += lag.sum(0)
+    if t >= 2 and prev2 is not None:
+        acc.sum_lag2[:, sl] += torch.mm(groups, torch.mul(cur, prev2, out=scratch)).to(torch.float64).mul_(s2)
     if traj is not None:
         traj[t, :, sl] = cur * scale
 

@@ -1,7 +1,8 @@
 """Memory of a long online run scales as documented (memory_estimate), measured on small sizes in a subprocess.
 
-Arithmetic for the documented target (see numerics.quadratic): Adam keeps 6 tensors of seeds x modes; at
-10^6 modes x 64 seeds in float32 that is 6 * 64e6 * 4 B = 1.536 GB, plus float64 accumulators 2 * 8 MB.
+Arithmetic for the documented target (see numerics.quadratic): Adam keeps 7 tensors of seeds x modes (6, plus
+the state two steps back for the lag-2 sums); at 10^6 modes x 64 seeds in float32 that is 7 * 64e6 * 4 B =
+1.79 GB, plus float64 accumulators and edge terms 9 * 8 MB.
 """
 
 import json
