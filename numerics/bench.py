@@ -2,7 +2,8 @@
 
 Prints a table and writes JSON.  Mode-steps/s = seeds x modes x steps / wall time.  The per-step simulators
 are bounded by drawing one normal per mode-step, so their rate is compared with the machine's ``torch.randn``
-rate; the exact strided samplers (SGD, heavy ball, noise-dominated Adam) report an *effective* rate: the
+rate: one stream (the default, reproducible stream; the next draw is prefetched on a worker thread) against
+one generator, and ``noise_streams=2`` against two generators drawing on two threads; the exact strided samplers (SGD, heavy ball, noise-dominated Adam) report an *effective* rate: the
 per-step steps that would give the same statistical error on every mode energy, per second.
 """
 
@@ -53,6 +54,19 @@ def measure(modes: int, seeds: int, steps: int, strided_steps: int, repeats: int
             torch.randn(seeds, modes, generator=gen, out=buf)
 
     sampling = n * steps / _best(sample, repeats)
+    gens = [torch.Generator(device=dev).manual_seed(i) for i in (1, 2)]
+    halves = buf.chunk(2)
+
+    def sample_two_streams():
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            for _ in range(steps):
+                futs = [pool.submit(torch.randn, h.shape, generator=g, out=h) for h, g in zip(halves, gens)]
+                for f in futs:
+                    f.result()
+
+    sampling2 = n * steps / _best(sample_two_streams, repeats)
     big = torch.empty(1 << 24, device=dev)  # 64 MB
     dst = torch.empty_like(big)
     copy_bw = 20 * big.numel() * 4 / _best(lambda: [dst.copy_(big) for _ in range(20)], repeats)
@@ -70,11 +84,12 @@ def measure(modes: int, seeds: int, steps: int, strided_steps: int, repeats: int
 
     numpy_rate = n * steps / _best(numpy_loop, repeats)
     lam = power_law_spectrum(modes, 1.0, dtype=torch.float32, device=dev)
-    rows = {}
+    rows, rows2 = {}, {}
     for opt in ("sgd", "momentum", "adam", "adam-noise"):
-        t = _best(lambda: simulate_quadratic(opt, lam, alpha=0.1, sigma=1.0, steps=steps, seeds=seeds, generator=gen),
-                  repeats)
-        rows[opt] = n * steps / t
+        for out, streams in ((rows, 1), (rows2, 2)):
+            t = _best(lambda: simulate_quadratic(opt, lam, alpha=0.1, sigma=1.0, steps=steps, seeds=seeds,
+                                                 generator=gen, noise_streams=streams), repeats)
+            out[opt] = n * steps / t
     strided = {}
     for opt in ("sgd", "momentum", "adam-noise"):
         t = _best(lambda: simulate_strided(opt, lam, alpha=0.1, sigma=1.0, steps=strided_steps, seeds=seeds,
@@ -82,10 +97,14 @@ def measure(modes: int, seeds: int, steps: int, strided_steps: int, repeats: int
         strided[opt] = n * strided_steps / t
     return {
         "device": str(dev), "threads": torch.get_num_threads(), "modes": modes, "seeds": seeds, "steps": steps,
-        "normal_samples_per_s": sampling, "copy_bytes_per_s": copy_bw, "numpy_loop_mode_steps_per_s": numpy_rate,
-        "per_step_mode_steps_per_s": rows, "strided_effective_mode_steps_per_s": strided,
+        "normal_samples_per_s": sampling, "normal_samples_per_s_two_streams": sampling2,
+        "copy_bytes_per_s": copy_bw, "numpy_loop_mode_steps_per_s": numpy_rate,
+        "per_step_mode_steps_per_s": rows, "per_step_two_streams_mode_steps_per_s": rows2,
+        "strided_effective_mode_steps_per_s": strided,
         "ratio_to_sampling": {k: v / sampling for k, v in rows.items()},
         "ratio_to_numpy": {k: v / numpy_rate for k, v in rows.items()},
+        "two_streams_ratio_to_two_stream_sampling": {k: v / sampling2 for k, v in rows2.items()},
+        "two_streams_ratio_to_numpy": {k: v / numpy_rate for k, v in rows2.items()},
         "strided_speedup_vs_per_step": {k: strided[k] / rows[k] for k in strided},
     }
 
@@ -93,12 +112,17 @@ def measure(modes: int, seeds: int, steps: int, strided_steps: int, repeats: int
 def format_table(r: dict) -> str:
     g = 1e9
     lines = [f"device {r['device']}, {r['threads']} threads, {r['modes']} modes x {r['seeds']} seeds, float32",
-             f"normal sampling (torch.randn)   {r['normal_samples_per_s'] / g:8.3f} G samples/s",
+             f"normal sampling (torch.randn)   {r['normal_samples_per_s'] / g:8.3f} G samples/s "
+             f"(two streams on two threads: {r['normal_samples_per_s_two_streams'] / g:.3f})",
              f"copy bandwidth                  {r['copy_bytes_per_s'] / g:8.2f} GB/s",
              f"numpy loop (SGD, per step)      {r['numpy_loop_mode_steps_per_s'] / g:8.3f} G mode-steps/s",
              f"{'simulator':<28}{'G mode-steps/s':>15}{'/ sampling':>12}{'/ numpy':>9}"]
     for k, v in r["per_step_mode_steps_per_s"].items():
         lines.append(f"per-step {k:<19}{v / g:>15.3f}{r['ratio_to_sampling'][k]:>12.2f}{r['ratio_to_numpy'][k]:>9.2f}")
+    for k, v in r["per_step_two_streams_mode_steps_per_s"].items():
+        lines.append(f"per-step {k + ', 2 streams':<19}{v / g:>15.3f}"
+                     f"{r['two_streams_ratio_to_two_stream_sampling'][k]:>12.2f}{r['two_streams_ratio_to_numpy'][k]:>9.2f}"
+                     "  (/ two-stream sampling)")
     for k, v in r["strided_effective_mode_steps_per_s"].items():
         lines.append(f"strided {k:<20}{v / g:>15.3f}   x{r['strided_speedup_vs_per_step'][k]:.1f} vs per-step (equal error on e_k)")
     return "\n".join(lines)

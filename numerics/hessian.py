@@ -243,7 +243,9 @@ def _error_bound(theta: Tensor, order: Tensor, res: Tensor) -> Tensor:
     gap theorem with ``gap`` = distance to the nearest other Ritz value, Parlett's practical estimate)."""
     diff = (theta[order][:, None] - theta[None, :]).abs()
     diff[torch.arange(len(order)), order] = float("inf")
-    gap = diff.min(dim=1).values if theta.numel() > 1 else torch.full_like(res, float("inf"))
+    if theta.numel() == 1:  # no other Ritz value, no gap estimate: Bauer-Fike alone
+        return res
+    gap = diff.min(dim=1).values
     return torch.minimum(res, res**2 / gap)
 
 

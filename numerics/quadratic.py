@@ -15,9 +15,15 @@ Optimizers (update conventions are those of ``torch.optim``, checked in the test
 * ``adam``: ``torch.optim.Adam`` with bias correction, ``beta1``, ``beta2``, ``eps``.
 * ``adam-noise``: the seed's noise-dominated Adam model, SGD with ``alpha_tilde = alpha / sigma``.
 
-Memory (documented budget, see :func:`memory_estimate`): an Adam run holds ``theta, m, v, prev, prev2, noise``
-and one scratch tensor, i.e. 7 tensors of ``seeds x modes`` elements, plus float64 accumulators of ``modes``
-elements.  For ``10^6`` modes x 64 seeds in float32: ``7 * 64e6 * 4 B = 1.79 GB`` + ``9 * 1e6 * 8 B = 72 MB``
+Sampling: the per-step simulators are bound by drawing one normal per mode-step.  On CPU the draw for step
+``t + 1`` is made on a worker thread while step ``t`` is computed (``prefetch``, default on: same random stream,
+two noise buffers), and ``noise_streams > 1`` splits each draw over that many threads with independent
+generators seeded from ``generator`` (a different, equally valid stream; use it to go past one core's
+sampling rate).
+
+Memory (documented budget, see :func:`memory_estimate`): an Adam run holds ``theta, m, v, prev, prev2`` and two
+noise buffers (a spent noise buffer is the scratch space), i.e. 7 tensors of ``seeds x modes`` elements, plus
+float64 accumulators of ``modes`` elements.  For ``10^6`` modes x 64 seeds in float32: ``7 * 64e6 * 4 B = 1.79 GB`` + ``9 * 1e6 * 8 B = 72 MB``
 < 2 GB.
 ``chunk_modes`` splits the modes into independent blocks (the diagonal model decouples), dividing the
 working set by the number of blocks (the final state, one ``seeds x modes`` tensor, stays whole).
@@ -35,8 +41,67 @@ from spectral_universality.errors import HypothesisViolation, InputError
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "adam-noise")
 
-#: resident (seeds x modes) tensors per optimizer in :func:`simulate_quadratic` (state + noise + scratch)
+#: resident (seeds x modes) tensors per optimizer in :func:`simulate_quadratic` (state + two noise buffers)
 _RESIDENT_TENSORS = {"sgd": 4, "adam-noise": 4, "momentum": 5, "adam": 6}
+
+
+class _NoiseSource:
+    """Standard normal draws ``(seeds, k)``, one per call of :meth:`next`, for ``total`` steps.
+
+    With ``prefetch`` (CPU) the next step's draw runs on worker threads while the caller uses the current
+    buffer; one stream reproduces ``torch.randn(seeds, k, generator=generator)`` call by call.  ``streams > 1``
+    draws row blocks with independent generators seeded from ``generator``.  No draw is made past ``total``.
+    """
+
+    def __init__(self, seeds: int, k: int, dtype: torch.dtype, device: torch.device, generator: torch.Generator,
+                 total: int, streams: int = 1, prefetch: bool = True) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.bufs = [torch.empty(seeds, k, dtype=dtype, device=device) for _ in range(2 if prefetch else 1)]
+        if streams == 1:
+            self.gens = [generator]
+        else:
+            seeds_ = torch.randint(0, 2**62, (streams,), generator=generator, device=generator.device).tolist()
+            self.gens = [torch.Generator(device=device).manual_seed(int(s)) for s in seeds_]
+        bounds = [round(i * seeds / streams) for i in range(streams + 1)]
+        self.rows = [(bounds[i], bounds[i + 1]) for i in range(streams)]
+        parallel = device.type == "cpu" and (prefetch or streams > 1)
+        self.pool = ThreadPoolExecutor(max_workers=streams) if parallel else None
+        self.remaining, self.cur, self.pending = total, 0, []
+        if prefetch:
+            self._start(0)
+
+    def _fill(self, buf: Tensor, i: int) -> None:
+        lo, hi = self.rows[i]
+        torch.randn(hi - lo, buf.shape[1], generator=self.gens[i], out=buf[lo:hi])
+
+    def _start(self, slot: int) -> None:
+        if self.remaining <= 0:
+            return
+        self.remaining -= 1
+        buf = self.bufs[slot]
+        if self.pool is None:
+            for i in range(len(self.gens)):
+                self._fill(buf, i)
+        else:
+            self.pending = [self.pool.submit(self._fill, buf, i) for i in range(len(self.gens))]
+
+    def next(self) -> Tensor:
+        """This step's draw; the buffer is the caller's until the following call."""
+        if len(self.bufs) == 1:
+            self._start(0)
+        for fut in self.pending:
+            fut.result()
+        self.pending = []
+        buf = self.bufs[self.cur]
+        if len(self.bufs) == 2:
+            self.cur = 1 - self.cur
+            self._start(self.cur)
+        return buf
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
 
 
 def pick_device(device: str | torch.device | None = None) -> torch.device:
@@ -177,12 +242,13 @@ def check_hyper(optimizer: str, alpha: float, sigma: float, mu: float, beta1: fl
 
 
 def memory_estimate(optimizer: str, modes: int, seeds: int, dtype: torch.dtype = torch.float32,
-                    chunk_modes: int | None = None, windows: int = 0, lag2: bool | None = None) -> int:
-    """Bytes resident in :func:`simulate_quadratic` without ``record`` (state, noise, scratch, accumulators)."""
+                    chunk_modes: int | None = None, windows: int = 0, lag2: bool | None = None,
+                    prefetch: bool = True) -> int:
+    """Bytes resident in :func:`simulate_quadratic` without ``record`` (state, noise buffers, accumulators)."""
     lag2 = _default_lag2(optimizer) if lag2 is None else lag2
     block = min(modes, chunk_modes or modes)
     item = torch.empty((), dtype=dtype).element_size()
-    resident = (_RESIDENT_TENSORS[optimizer] + int(lag2)) * seeds * block * item
+    resident = (_RESIDENT_TENSORS[optimizer] + int(lag2) - int(not prefetch)) * seeds * block * item
     if block < modes:
         resident += seeds * modes * item  # the final state, assembled block by block
     accum = (2 + int(lag2) + 6 + 2 * windows) * modes * 8  # float64 sums and edge terms (one seed group)
@@ -222,6 +288,8 @@ def simulate_quadratic(
     chunk_modes: int | None = None,
     seed_groups: int = 1,
     lag2: bool | None = None,
+    prefetch: bool = True,
+    noise_streams: int = 1,
 ) -> SimulationResult:
     """Run ``optimizer`` on the quadratic for ``burn_in + steps`` steps, batched over seeds x modes.
 
@@ -239,6 +307,9 @@ def simulate_quadratic(
     seed_groups : keep separate accumulators for this many equal groups of seeds (Monte-Carlo replicas)
     lag2 : also accumulate ``c_t c_{t+2}`` (for the AR(2) fit of :mod:`.identify`); default: for momentum and
         Adam, whose mode recursions are second order (one extra state copy per step)
+    prefetch : draw the next step's noise on a worker thread (CPU) while this step is computed; same stream
+    noise_streams : draw each step's noise on this many threads with independent generators seeded from
+        ``generator`` (another stream: results differ from ``noise_streams=1``, in law they do not)
 
     Returns
     -------
@@ -253,6 +324,8 @@ def simulate_quadratic(
         raise InputError(f"need steps >= 2, seeds >= 1, burn_in >= 0; got steps={steps}, seeds={seeds}, burn_in={burn_in}")
     if seed_groups < 1 or seeds % seed_groups:
         raise InputError(f"seed_groups must divide seeds = {seeds}, got {seed_groups}")
+    if noise_streams < 1 or noise_streams > seeds:
+        raise InputError(f"noise_streams must be in [1, seeds={seeds}], got {noise_streams}")
     if window is not None and not 2 <= window <= steps:
         raise InputError(f"window must be in [2, steps={steps}], got {window}")
     modes = lam.numel()
@@ -288,7 +361,7 @@ def simulate_quadratic(
         sl = slice(start, min(start + block, modes))
         th0 = theta0_t.expand(seeds, modes)[:, sl]
         last = _run_block(optimizer, lam[sl], th0, alpha, sigma, mu, beta1, beta2, eps, burn_in, steps,
-                          generator, rotation, acc, sl, traj, window, lag2)
+                          generator, rotation, acc, sl, traj, window, lag2, prefetch, noise_streams)
         if final is None:
             final = last
         else:
@@ -297,34 +370,44 @@ def simulate_quadratic(
 
 
 def _run_block(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn_in, steps, generator, rotation,
-               acc: ModeStats, sl: slice, traj: Tensor | None, window: int | None, lag2: bool) -> Tensor:
+               acc: ModeStats, sl: slice, traj: Tensor | None, window: int | None, lag2: bool, prefetch: bool,
+               streams: int) -> Tensor:
     """Simulate one block of modes; accumulate into ``acc[sl]``; return the final state."""
     seeds, k = theta0.shape
-    noise = torch.empty(seeds, k, dtype=lam.dtype, device=lam.device)
-    scratch = torch.empty_like(noise)
+    source = _NoiseSource(seeds, k, lam.dtype, lam.device, generator, burn_in + steps, streams, prefetch)
+    try:
+        return _run_steps(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn_in, steps, source,
+                          rotation, acc, sl, traj, window, lag2)
+    finally:
+        source.close()
+
+
+def _run_steps(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn_in, steps, source: _NoiseSource,
+               rotation, acc: ModeStats, sl: slice, traj: Tensor | None, window: int | None, lag2: bool) -> Tensor:
+    """The time loop of :func:`_run_block`. A spent noise buffer (its gradient consumed) is the scratch space."""
     theta = theta0.clone()
-    prev = torch.empty_like(noise)
-    prev2 = torch.empty_like(noise) if lag2 else None
-    groups = _group_matrix(acc.groups, seeds, lam.dtype, lam.device)
+    prev = torch.empty_like(theta)
+    prev2 = torch.empty_like(theta) if lag2 else None
+    groups = _group_matrix(acc.groups, theta.shape[0], lam.dtype, lam.device)
     if optimizer == "sgd" and rotation is None and not lag2:
         # psi = -theta / (alpha sigma) obeys psi <- a psi + z: one fused pass per step after the draw
         scale = -alpha * sigma if sigma > 0 else -1.0
         a = 1.0 - alpha * lam
         cur, nxt = theta.div_(scale), prev
         for t in range(burn_in + steps):
-            torch.randn(seeds, k, generator=generator, out=noise)
+            noise = source.next()
             if sigma == 0:
                 noise.zero_()
             torch.addcmul(noise, cur, a, out=nxt)
             if t >= burn_in:
-                _accumulate(nxt, cur, t - burn_in, scratch, groups, acc, sl, traj, window, scale)
+                _accumulate(nxt, cur, t - burn_in, noise, groups, acc, sl, traj, window, scale)
             cur, nxt = nxt, cur
-        _record_tail(cur, nxt, scratch, groups, acc, sl, scale)
+        _record_tail(cur, nxt, noise, groups, acc, sl, scale)
         return cur.mul_(scale)
-    buf = torch.zeros_like(noise) if optimizer in ("momentum", "adam") else None
-    v = torch.zeros_like(noise) if optimizer == "adam" else None
+    buf = torch.zeros_like(theta) if optimizer in ("momentum", "adam") else None
+    v = torch.zeros_like(theta) if optimizer == "adam" else None
     for t in range(burn_in + steps):
-        torch.randn(seeds, k, generator=generator, out=noise)
+        noise = source.next()
         if prev2 is not None:
             prev, prev2 = prev2, prev  # prev2 <- c_{t-2} once prev is overwritten with c_{t-1} below
         prev.copy_(theta)
@@ -339,12 +422,12 @@ def _run_block(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn
             buf.lerp_(g, 1 - beta1)
             v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
             step_size = alpha / (1 - beta1**step)
-            torch.sqrt(v, out=scratch)
-            scratch.div_((1 - beta2**step) ** 0.5).add_(eps)
-            theta.addcdiv_(buf, scratch, value=-step_size)
+            denom = torch.sqrt(v, out=noise)  # the gradient in `noise` is spent
+            denom.div_((1 - beta2**step) ** 0.5).add_(eps)
+            theta.addcdiv_(buf, denom, value=-step_size)
         if t >= burn_in:
-            _accumulate(theta, prev, t - burn_in, scratch, groups, acc, sl, traj, window, 1.0, prev2)
-    _record_tail(theta, prev, scratch, groups, acc, sl, 1.0)
+            _accumulate(theta, prev, t - burn_in, noise, groups, acc, sl, traj, window, 1.0, prev2)
+    _record_tail(theta, prev, noise, groups, acc, sl, 1.0)
     return theta
 
 

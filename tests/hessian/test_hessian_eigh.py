@@ -96,3 +96,14 @@ def test_block_lanczos_completes_partial_last_block(n, b):
     res = lanczos(DenseOperator(a + a.T), n, block_size=b, tol=1e-12, generator=g)
     exact = torch.linalg.eigvalsh(a + a.T).flip(0)
     assert res.converged and (res.eigenvalues - exact).abs().max() <= 1e-10 * exact.abs().max()
+
+
+@pytest.mark.parametrize("which", ["LA", "SA"])
+def test_single_eigenpair_is_not_stopped_before_convergence(which):
+    """k = 1 has no second Ritz value to estimate a gap from: the stop must use the residual alone."""
+    g = torch.Generator().manual_seed(3)
+    q, _ = torch.linalg.qr(torch.randn(40, 40, generator=g, dtype=torch.float64))
+    lam = torch.linspace(-1.0, 5.0, 40, dtype=torch.float64)
+    res = lanczos(DenseOperator(q @ torch.diag(lam) @ q.T), 1, which=which, tol=1e-10, generator=g)
+    expected = lam.max() if which == "LA" else lam.min()
+    assert res.converged and abs(float(res.eigenvalues[0]) - float(expected)) <= 1e-8 * 5
