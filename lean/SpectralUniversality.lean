@@ -4,6 +4,9 @@ public import SpectralUniversality.ModeDynamics
 public import SpectralUniversality.AdamClass
 public import SpectralUniversality.Invariants
 public import SpectralUniversality.PerturbationBound
+public import SpectralUniversality.GradientDescent
+public import SpectralUniversality.SpectralTransfer
+public import SpectralUniversality.ShellEnergy
 
 /-!
 # SpectralUniversality
@@ -19,4 +22,13 @@ Machine-checked core of the paper "Universality Classes of Spectral Learning Dyn
   contraction rates (§9.2, §10).
 * `SpectralUniversality.PerturbationBound` — Theorem Candidate 1 in a true, sharper form for the
   §9 model, and the failure of the paper's §4 step 2 bound (§3, §4).
+
+Companion diagnostics (seeds 001, 002, 004):
+
+* `SpectralUniversality.GradientDescent` — noise-free gradient descent: which mode sets the rate, the
+  optimal step, and the failure of seed 004's `(1 − ηλ_min)` rate.
+* `SpectralUniversality.SpectralTransfer` — the exponent algebra `s = αγ` of the least-squares fits and the
+  participation ratio `≥ 1` (seed 001).
+* `SpectralUniversality.ShellEnergy` — skew-symmetric within-shell couplings leave a spectral shell's
+  energy unchanged (seed 002).
 -/

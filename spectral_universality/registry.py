@@ -359,7 +359,7 @@ def _stable(p: Params) -> bool:
     return p["alpha"] > 0 and p["lam"] > 0 and 0 < p["alpha"] * p["lam"] < 2
 
 
-LINKS: tuple[Link, ...] = (
+_CORE_LINKS: tuple[Link, ...] = (
     Link(
         theorem="sgdFixedPoint_isFixedPoint",
         conclusion="the energy converges to sgdFixedPoint = alpha sigma^2 / (lam (2 - alpha lam))",
@@ -530,6 +530,152 @@ LINKS: tuple[Link, ...] = (
     ),
 )
 
+# -- companion seeds (001, 002, 004) -------------------------------------------------------------------
+
+
+def _companion(module: str, name: str) -> Callable[[Params, int], Verdict]:
+    """A check living in a companion numerics module (imported when first run: they pull in torch)."""
+    def check(params: Params, seed: int) -> Verdict:
+        from importlib import import_module
+
+        return getattr(import_module(f"spectral_universality.numerics.{module}"), name)(params, seed)
+
+    return check
+
+
+def _gd_pair(factor: st.SearchStrategy[float], swap: bool = False) -> st.SearchStrategy[Params]:
+    """Curvatures ``a < b`` (``b - a >= 0.1``) and step ``eta = factor * 2/(a + b)``; ``swap`` exchanges a, b."""
+    def build(d: Params) -> Params:
+        a, b = d["a"], d["a"] + d["gap"]
+        a, b = (b, a) if swap else (a, b)
+        return {"a": a, "b": b, "eta": d["m"] * 2 / (a + b)}
+
+    return st.fixed_dictionaries({"a": _pos(0.1, 5.0), "gap": _pos(0.1, 5.0), "m": factor}).map(build)
+
+
+#: eta (a + b)/2 kept off 1, where the two factors tie and the order is a rounding question
+_OFF_ONE = st.one_of(_pos(0.2, 0.9), _pos(1.1, 3.0))
+
+
+def _gd_endpoint_params(inside: bool) -> st.SearchStrategy[Params]:
+    """``lam`` inside ``[a, b]``, or outside it on the side of the slower endpoint (where the bound fails)."""
+    if inside:
+        return st.tuples(_gd_pair(_pos(0.2, 3.0)), _pos(0.0, 1.0)).map(
+            lambda t: {**t[0], "lam": t[0]["a"] + t[1] * (t[0]["b"] - t[0]["a"])})
+    below = st.tuples(_gd_pair(_pos(0.3, 0.95)), _pos(0.05, 0.9)).map(lambda t: {**t[0], "lam": t[0]["a"] * t[1]})
+    above = st.tuples(_gd_pair(_pos(1.05, 2.0)), _pos(0.05, 1.0)).map(
+        lambda t: {**t[0], "lam": t[0]["b"] * (1 + t[1])})
+    return st.one_of(below, above)
+
+
+def _is_optimal_step(p: Params) -> bool:
+    return p["a"] > 0 and p["b"] > 0 and math.isclose(p["eta"] * (p["a"] + p["b"]), 2.0, rel_tol=1e-12)
+
+
+_COMPANION_LINKS: tuple[Link, ...] = (
+    Link(
+        theorem="sgdContraction_sub_sgdContraction",
+        conclusion="gradient descent on a rotated quadratic: measured c(eta, a) - c(eta, b) = "
+                   "eta (b - a)(2 - eta (a + b))",
+        hypotheses="none (an identity)",
+        holds=lambda p: True,
+        inside=lambda: _gd_pair(_pos(0.05, 3.0)),
+        outside=None,
+        outside_note="an identity in eta, a, b: there is no hypothesis to break",
+        forms=("sgdContraction",),
+        check=_companion("certificate", "registry_check_certificate_sub"),
+    ),
+    Link(
+        theorem="sgdContraction_lt_sgdContraction_iff",
+        conclusion="for 0 < eta and a < b, the measured curvature-b mode contracts more slowly exactly when "
+                   "eta (a + b) > 2 (so seed 004's (1 - eta lam_min) rate fails there)",
+        hypotheses="0 < eta, a < b",
+        holds=lambda p: p["eta"] > 0 and p["a"] < p["b"],
+        inside=lambda: _gd_pair(_OFF_ONE),
+        outside=lambda: _gd_pair(_OFF_ONE, swap=True),
+        outside_note="a > b: the order of the factors is reversed, so the equivalence fails",
+        forms=("sgdContraction",),
+        check=_companion("certificate", "registry_check_certificate_order"),
+    ),
+    Link(
+        theorem="sgdContraction_le_of_endpoints",
+        conclusion="no measured mode with curvature in [a, b] contracts more slowly than the slower end",
+        hypotheses="0 <= eta, a <= lam <= b",
+        holds=lambda p: p["eta"] >= 0 and p["a"] <= p["lam"] <= p["b"],
+        inside=lambda: _gd_endpoint_params(True),
+        outside=lambda: _gd_endpoint_params(False),
+        outside_note="lam outside [a, b] beyond the slower end: its factor exceeds both endpoint factors",
+        forms=("sgdContraction",),
+        check=_companion("certificate", "registry_check_certificate_endpoints"),
+    ),
+    Link(
+        theorem="sgdContraction_optimalStep_left",
+        conclusion="at eta = 2/(a + b) both measured end factors are ((b - a)/(b + a))^2 = ((kappa-1)/(kappa+1))^2",
+        hypotheses="0 < a, 0 < b, eta = 2/(a + b)",
+        holds=_is_optimal_step,
+        inside=lambda: _gd_pair(st.just(1.0)),
+        outside=lambda: _gd_pair(st.one_of(_pos(0.5, 0.95), _pos(1.05, 1.5))),
+        outside_note="eta != 2/(a + b): at least one end factor differs (left and right are checked together)",
+        forms=("sgdContraction",),
+        check=_companion("certificate", "registry_check_certificate_optimal"),
+    ),
+    Link(
+        theorem="lsSlope_comp_affine",
+        conclusion="the least-squares slope of log h_k on log k is -alpha gamma when log h is affine in log sigma "
+                   "and log sigma affine in log k (s = alpha gamma)",
+        hypotheses="log sigma_k = -gamma log k + c', log h_k = alpha log sigma_k + c exactly (k < n)",
+        holds=lambda p: p.get("noise", 0.0) == 0.0,
+        inside=lambda: st.fixed_dictionaries({"alpha": _pos(0.1, 4.0), "gamma": _pos(0.1, 3.0),
+                                              "n": st.integers(3, 200), "offset": _pos(-20.0, 20.0)}),
+        outside=lambda: st.fixed_dictionaries({"alpha": _pos(0.1, 4.0), "gamma": _pos(0.1, 3.0),
+                                               "n": st.integers(4, 200), "noise": _pos(0.05, 1.0)}),
+        outside_note="per-mode noise on sigma_k and h_k breaks the exact affine premise: the slope moves off "
+                     "-alpha gamma by far more than rounding",
+        forms=(),
+        check=_companion("transfer", "registry_check_transfer"),
+    ),
+    Link(
+        theorem="one_le_participationRatio",
+        conclusion="a nonnegative spectrum has participation ratio (sum lam)^2 / sum lam^2 >= 1",
+        hypotheses="lam_k >= 0, sum lam_k^2 > 0",
+        holds=lambda p: p.get("shift", 0.0) == 0.0,
+        inside=lambda: st.fixed_dictionaries({"n": st.integers(1, 500), "shift": st.just(0.0)}),
+        outside=lambda: st.fixed_dictionaries({"n": st.integers(2, 500), "shift": st.just(1.0)}),
+        outside_note="a zero-sum spectrum with negative entries has participation ratio 0",
+        forms=(),
+        check=_companion("transfer", "registry_check_participation"),
+    ),
+    Link(
+        theorem="shellEnergyRate_eq",
+        conclusion="a shell's measured energy rate sum c_k c_k' is -sum d_k c_k^2 + sum c_k u_k: within-shell "
+                   "couplings contribute nothing (xT Omega x = 0)",
+        hypotheses="Omega_ij = -Omega_ji within the shell",
+        holds=lambda p: p["skew_defect"] == 0.0,
+        inside=lambda: st.fixed_dictionaries({"n": st.integers(1, 12), "scale": _pos(0.01, 100.0),
+                                              "skew_defect": st.just(0.0), "drive": _pos(0.0, 3.0)}),
+        outside=lambda: st.fixed_dictionaries({"n": st.integers(1, 12), "scale": _pos(0.01, 100.0),
+                                               "skew_defect": _pos(0.1, 1.0)}),
+        outside_note="a symmetric part of Omega adds cT Omega_sym c != 0 to the rate",
+        forms=(),
+        check=_companion("shells", "registry_check_shells"),
+    ),
+    Link(
+        theorem="shellEnergyRate_le",
+        conclusion="with skew couplings and d_k >= 0 a shell gains energy only from the other shells",
+        hypotheses="Omega skew within the shell, d_k >= 0",
+        holds=lambda p: p["min_dissipation"] >= 0,
+        inside=lambda: st.fixed_dictionaries({"n": st.integers(1, 12), "scale": _pos(0.01, 100.0),
+                                              "min_dissipation": st.just(0.0)}),
+        outside=lambda: st.fixed_dictionaries({"n": st.integers(1, 12), "scale": _pos(0.01, 100.0),
+                                               "min_dissipation": st.just(-12.0)}),
+        outside_note="every d_k < 0: the shell amplifies itself, sum c c' - sum c u = -sum d c^2 > 0",
+        forms=(),
+        check=_companion("shells", "registry_check_shells_le"),
+    ),
+)
+
+LINKS: tuple[Link, ...] = _CORE_LINKS + _COMPANION_LINKS
+
 #: Lean declarations deliberately not linked to a simulation, with the reason (completeness test).
 _ALGEBRA = "an algebraic step used by a linked theorem; its consequence is what the simulations measure"
 _LIMIT = "a continuous-time or limiting identity; simulations are discrete and measure the linked discrete form"
@@ -576,6 +722,20 @@ UNLINKED: dict[str, str] = {
                                         "the search in tests/properties/test_seed_bound.py finds it numerically",
     "seedBound_forces_equal_drifts": "refutes the seed's literal Theorem 1; tests/properties/test_seed_bound.py "
                                      "searches for and keeps concrete counterexamples",
+    "sumTo_congr": _ALGEBRA,
+    "sumTo_nonneg": _ALGEBRA,
+    "sumTo_neg": _ALGEBRA,
+    "sumTo_zero": _ALGEBRA,
+    "sumTo_comm": _ALGEBRA,
+    "sgdEnergyStep_noiseless": "gradient descent is SGD at sigma = 0: the GD links measure sgdContraction directly",
+    "sgdContraction_optimalStep_right": "checked together with sgdContraction_optimalStep_left (linked): the "
+                                        "check measures both ends",
+    "exists_stable_sgdContraction_lt": "a concrete Rat instance of sgdContraction_lt_sgdContraction_iff (linked)",
+    "lsSlope_congr_right": _ALGEBRA,
+    "lsSlope_affine": "the one-step case of lsSlope_comp_affine (linked)",
+    "sumTo_sq_le_sq_sumTo": "the inequality behind one_le_participationRatio (linked)",
+    "quadForm_eq_double": _ALGEBRA,
+    "quadForm_eq_zero_of_skew": "the within-shell term of shellEnergyRate_eq (linked), whose check prints it",
 }
 
 

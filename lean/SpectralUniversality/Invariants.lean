@@ -20,7 +20,9 @@ Proved here, over any ordered field:
 * `lsSlope_add_const`: the least-squares slope of `(x_k, y_k)`, `k < n` (paper §10 step 3, fitted
   on `y_k = log ê_k`) is unchanged when a constant is added to every `y_k`; hence `ŝ` cannot
   distinguish within-class constants (a factor `c` on all energies is `+log c` on all `y_k`).
-  Finite sums are a recursive `sumTo` with linearity lemmas `sumTo_add`, `sumTo_mul_left`;
+  Finite sums are a recursive `sumTo` with linearity lemmas `sumTo_add`, `sumTo_mul_left`, `sumTo_neg`,
+  congruence `sumTo_congr`, positivity `sumTo_nonneg` and the exchange of a double sum `sumTo_comm`
+  (used by `SpectralTransfer` and `ShellEnergy`);
 * `contractionRate_le_contractionRate`, `contractionRate_lt_contractionRate`: contraction rates
   keep the order of the curvatures across modes; `contractionRate_div`: two class members'
   rates have the `k`-free ratio `α̃/α`.
@@ -91,6 +93,49 @@ theorem sumTo_mul_left (c : F) (f : Nat → F) (n : Nat) :
   induction n with
   | zero => simp only [sumTo]; grind
   | succ m ih => simp only [sumTo]; grind
+
+/-- Sums only see the terms below `n`. -/
+theorem sumTo_congr {f g : Nat → F} {n : Nat} (h : ∀ k, k < n → f k = g k) :
+    sumTo f n = sumTo g n := by
+  induction n with
+  | zero => rfl
+  | succ m ih =>
+    simp only [sumTo]
+    rw [ih (fun k hk => h k (by omega)), h m (by omega)]
+
+/-- A sum of nonnegative terms is nonnegative. -/
+theorem sumTo_nonneg {f : Nat → F} {n : Nat} (h : ∀ k, k < n → 0 ≤ f k) : 0 ≤ sumTo f n := by
+  induction n with
+  | zero => simp only [sumTo]; grind
+  | succ m ih =>
+    simp only [sumTo]
+    have := ih (fun k hk => h k (by omega))
+    have := h m (by omega)
+    grind
+
+/-- Negation factors out of sums. -/
+theorem sumTo_neg (f : Nat → F) (n : Nat) : sumTo (fun k => -f k) n = -sumTo f n := by
+  induction n with
+  | zero => simp only [sumTo]; grind
+  | succ m ih => simp only [sumTo]; grind
+
+/-- The sum of zeros is zero. -/
+theorem sumTo_zero (n : Nat) : sumTo (fun _ => (0 : F)) n = 0 := by
+  induction n with
+  | zero => simp only [sumTo]
+  | succ m ih => simp only [sumTo]; grind
+
+/-- Finite double sums can be exchanged. -/
+theorem sumTo_comm (f : Nat → Nat → F) (m n : Nat) :
+    sumTo (fun i => sumTo (fun j => f i j) n) m = sumTo (fun j => sumTo (fun i => f i j) m) n := by
+  induction m with
+  | zero =>
+    simp only [sumTo]
+    exact (sumTo_zero n).symm
+  | succ m ih =>
+    simp only [sumTo]
+    rw [ih]
+    exact (sumTo_add (fun j => sumTo (fun i => f i j) m) (fun j => f m j) n).symm
 
 /-- Sum of `x k (y k + c)`: the shift contributes `c Σx`. -/
 theorem sumTo_mul_add_const (x y : Nat → F) (c : F) (n : Nat) :

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .claims import judge_claims
+from .companions import COMPANIONS, section
 from .html import write_html
 from . import stages
 
@@ -37,7 +38,7 @@ STAGES: tuple[tuple[str, str, Callable[[Context], dict]], ...] = (
     ("benchmark_5_1", "§5.1 planted-spectrum benchmark", stages.benchmark_5_1),
     ("transition_5_3", "§5.3 transition scan", stages.transition_5_3),
     ("benchmark_5_2", "§5.2 real models (digits)", stages.benchmark_5_2),
-)
+) + tuple((key, title, lambda ctx, m=module: section(m).stage(ctx)) for key, title, module in COMPANIONS)
 
 
 def _resolve_device(device: str) -> str:

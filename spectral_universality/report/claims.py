@@ -1,4 +1,5 @@
-"""One verdict per claim of seed 000, derived from the report's results (never typed in).
+"""One verdict per claim of seed 000 and of the companion seeds 001–004, derived from the report's results
+(never typed in).
 
 Verdicts: ``proven`` (a Lean theorem the checker accepted in this run), ``refuted`` (a proved
 counterexample, or an experiment whose prediction failed), ``supported`` (an experiment whose prediction
@@ -68,6 +69,32 @@ def judge_claims(results: dict[str, Any]) -> list[dict]:
     t53 = results.get("transition_5_3") or {}
     claims += [_divergence_claim(t53), _adam_regime_claim(t53), _mp_claim(t53)]
     claims.append(_real_claim(results.get("benchmark_5_2") or {}))
+    return claims + _companion_claims(results)
+
+
+def _companion_claims(results: dict[str, Any]) -> list[dict]:
+    """The companion seeds: their algebraic claims from Lean, the rest from each section's own judgement."""
+    from .companions import COMPANIONS, section
+
+    claims = [
+        _proof_claim("seed 001", "The spectral transfer identity s = αγ is algebraic: for exactly affine log–log "
+                     "relations the fitted slopes compose", results, ("lsSlope_comp_affine",)),
+        _proof_claim("seed 001", "The participation ratio of a nonnegative spectrum is at least one",
+                     results, ("one_le_participationRatio",)),
+        _proof_claim("seed 002", "Within-shell interactions cancel at the energy level: skew-symmetric couplings "
+                     "leave the shell energy to dissipation and inter-shell exchange",
+                     results, ("quadForm_eq_zero_of_skew", "shellEnergyRate_eq")),
+        _proof_claim("seed 004 Step 1", "GD contracts each mode by (1 − ηλ)², the rate is set by λ_min or λ_max, and "
+                     "η = 2/(λ_min + λ_max) gives ((κ − 1)/(κ + 1))²", results,
+                     ("sgdContraction_le_of_endpoints", "sgdContraction_optimalStep_left",
+                      "sgdContraction_optimalStep_right")),
+        _proof_claim("seed 004 Step 1", "Literal statement: the rate is (1 − ηλ_min)² for every η < 2/λ_max",
+                     results, ("sgdContraction_lt_sgdContraction_iff", "exists_stable_sgdContraction_lt"),
+                     refutes=True),
+    ]
+    for key, _, module in COMPANIONS:
+        if key in results:
+            claims += section(module).claims(results[key])
     return claims
 
 

@@ -32,7 +32,7 @@ def _claims_table(claims: list[dict]) -> str:
             f"<td><span class='v' style='background:{color}'>{_esc(c['verdict'])}</span></td>"
             f"<td>{_esc(c['evidence'])}</td></tr>"
         )
-    return "<table><tr><th>seed 000</th><th>claim</th><th>verdict</th><th>behind it</th></tr>" + "".join(rows) + "</table>"
+    return "<table><tr><th>where</th><th>claim</th><th>verdict</th><th>behind it</th></tr>" + "".join(rows) + "</table>"
 
 
 def _closed_forms_table(cf: dict) -> str:
@@ -55,7 +55,7 @@ def write_html(report: dict, path: Path) -> None:
         f"<p>{'Quick run' if meta['quick'] else 'Full run'} on {_esc(meta['device'])}, seed {meta['seed']}; "
         f"stage times (s): {_esc(meta['stage_seconds'])}. Every number on this page is in "
         "<code>report.json</code>.</p>",
-        "<h2>Verdicts on the claims of the paper</h2>",
+        "<h2>Verdicts on the claims of the paper (seed 000) and of the companion seeds (001–004)</h2>",
         _claims_table(report["claims"]),
     ]
     if "closed_forms" in report["results"]:

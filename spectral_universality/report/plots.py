@@ -157,13 +157,23 @@ FIGURES: tuple[tuple[str, str, Callable[[dict, Path], str | None]], ...] = (
 )
 
 
+def _companion_figures() -> tuple[tuple[str, str, Callable[[dict, Path], str | None]], ...]:
+    """One figure per companion section, drawn by its own ``figure`` from its own result."""
+    from .companions import COMPANIONS, section
+
+    def draw(key: str, module: str) -> Callable[[dict, Path], str | None]:
+        return lambda results, path: section(module).figure(results[key], path) if key in results else None
+
+    return tuple((f"{key}.png", title, draw(key, module)) for key, title, module in COMPANIONS)
+
+
 def make_figures(results: dict[str, Any], out: Path) -> list[dict]:
     """Write every figure whose data is present; returns ``[{file, title, caption}]``."""
     import matplotlib
 
     matplotlib.use("Agg")
     made = []
-    for name, title, fn in FIGURES:
+    for name, title, fn in FIGURES + _companion_figures():
         caption = fn(results, out / name)
         if caption is not None:
             made.append({"file": name, "title": title, "caption": caption})

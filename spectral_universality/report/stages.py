@@ -3,7 +3,6 @@ holds the few numbers the page prints); the numbers come from ``theory``, ``nume
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:

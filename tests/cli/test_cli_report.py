@@ -23,7 +23,14 @@ def test_quick_report_writes_page_json_figures_and_verdicts(tmp_path):
     assert main(["report", "--quick", "--lean", "skip", "--out", str(out)]) == 0
     report = json.loads((out / "report.json").read_text())
     page = (out / "index.html").read_text()
-    assert {f["file"] for f in report["figures"]} == {"energies.png", "s_hat.png", "transitions.png", "perturbation.png"}
+    from spectral_universality.report.companions import COMPANIONS
+
+    companions = {f"{key}.png" for key, _, _ in COMPANIONS}
+    assert {f["file"] for f in report["figures"]} == {"energies.png", "s_hat.png", "transitions.png",
+                                                       "perturbation.png"} | companions
+    # every companion seed contributes verdicts of its own
+    for seed in ("seed 001", "seed 002", "seed 003", "seed 004"):
+        assert any(c["where"].startswith(seed) for c in report["claims"]), seed
     for fig in report["figures"]:
         assert (out / fig["file"]).stat().st_size > 10_000 and fig["file"] in page
     verdicts = {c["verdict"] for c in report["claims"]}
