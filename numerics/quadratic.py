@@ -46,18 +46,21 @@ _RESIDENT_TENSORS = {"sgd": 4, "adam-noise": 4, "momentum": 5, "adam": 6}
 
 
 class _NoiseSource:
-    """Standard normal draws ``(seeds, k)``, one per call of :meth:`next`, for ``total`` steps.
+    """Standard normal draws ``(seeds, k)``, one per call of :meth:`next`, ``total`` of them per :meth:`begin`.
 
     With ``prefetch`` (CPU) the next step's draw runs on worker threads while the caller uses the current
     buffer; one stream reproduces ``torch.randn(seeds, k, generator=generator)`` call by call.  ``streams > 1``
     draws row blocks with independent generators seeded from ``generator``.  No draw is made past ``total``.
+    The buffers (for up to ``capacity`` modes) and threads are made once and reused by every block of modes.
     """
 
-    def __init__(self, seeds: int, k: int, dtype: torch.dtype, device: torch.device, generator: torch.Generator,
-                 total: int, streams: int = 1, prefetch: bool = True) -> None:
+    def __init__(self, seeds: int, capacity: int, dtype: torch.dtype, device: torch.device,
+                 generator: torch.Generator, streams: int = 1, prefetch: bool = True) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        self.bufs = [torch.empty(seeds, k, dtype=dtype, device=device) for _ in range(2 if prefetch else 1)]
+        self.seeds, self.prefetch = seeds, prefetch
+        self.flat = [torch.empty(seeds * capacity, dtype=dtype, device=device) for _ in range(2 if prefetch else 1)]
+        self.bufs: list[Tensor] = []
         if streams == 1:
             self.gens = [generator]
         else:
@@ -67,8 +70,13 @@ class _NoiseSource:
         self.rows = [(bounds[i], bounds[i + 1]) for i in range(streams)]
         parallel = device.type == "cpu" and (prefetch or streams > 1)
         self.pool = ThreadPoolExecutor(max_workers=streams) if parallel else None
+        self.remaining, self.cur, self.pending = 0, 0, []
+
+    def begin(self, k: int, total: int) -> None:
+        """Serve ``total`` draws of shape ``(seeds, k)`` (contiguous views of the buffers)."""
+        self.bufs = [f[:self.seeds * k].view(self.seeds, k) for f in self.flat]
         self.remaining, self.cur, self.pending = total, 0, []
-        if prefetch:
+        if self.prefetch:
             self._start(0)
 
     def _fill(self, buf: Tensor, i: int) -> None:
@@ -260,13 +268,6 @@ def _default_lag2(optimizer: str) -> bool:
     return optimizer in ("momentum", "adam")
 
 
-def _grad(theta: Tensor, lam: Tensor, noise: Tensor, sigma: float, rotation: Tensor | None) -> Tensor:
-    """``H theta + sigma * noise`` for ``H = diag(lam)`` (written into ``noise``: no new tensor) or ``U diag(lam) U^T``."""
-    if rotation is None:
-        return noise.mul_(sigma).addcmul_(theta, lam)
-    return torch.addmm(noise, (theta @ rotation) * lam, rotation.T, beta=sigma)
-
-
 def simulate_quadratic(
     optimizer: str,
     lam: Tensor,
@@ -357,34 +358,26 @@ def simulate_quadratic(
     )
     traj = torch.empty(steps, seeds, modes, dtype=lam.dtype, device=lam.device) if record else None
     final = None if block == modes else torch.empty(seeds, modes, dtype=lam.dtype, device=lam.device)
-    for start in range(0, modes, block):
-        sl = slice(start, min(start + block, modes))
-        th0 = theta0_t.expand(seeds, modes)[:, sl]
-        last = _run_block(optimizer, lam[sl], th0, alpha, sigma, mu, beta1, beta2, eps, burn_in, steps,
-                          generator, rotation, acc, sl, traj, window, lag2, prefetch, noise_streams)
-        if final is None:
-            final = last
-        else:
-            final[:, sl] = last
-    return SimulationResult(theta=final, stats=acc, trajectory=traj, params=params)
-
-
-def _run_block(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn_in, steps, generator, rotation,
-               acc: ModeStats, sl: slice, traj: Tensor | None, window: int | None, lag2: bool, prefetch: bool,
-               streams: int) -> Tensor:
-    """Simulate one block of modes; accumulate into ``acc[sl]``; return the final state."""
-    seeds, k = theta0.shape
-    source = _NoiseSource(seeds, k, lam.dtype, lam.device, generator, burn_in + steps, streams, prefetch)
+    source = _NoiseSource(seeds, block, lam.dtype, lam.device, generator, noise_streams, prefetch)
     try:
-        return _run_steps(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn_in, steps, source,
-                          rotation, acc, sl, traj, window, lag2)
+        for start in range(0, modes, block):
+            sl = slice(start, min(start + block, modes))
+            source.begin(sl.stop - sl.start, burn_in + steps)
+            last = _run_steps(optimizer, lam[sl], theta0_t.expand(seeds, modes)[:, sl], alpha, sigma, mu, beta1,
+                              beta2, eps, burn_in, steps, source, rotation, acc, sl, traj, window, lag2)
+            if final is None:
+                final = last
+            else:
+                final[:, sl] = last
     finally:
         source.close()
+    return SimulationResult(theta=final, stats=acc, trajectory=traj, params=params)
 
 
 def _run_steps(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn_in, steps, source: _NoiseSource,
                rotation, acc: ModeStats, sl: slice, traj: Tensor | None, window: int | None, lag2: bool) -> Tensor:
-    """The time loop of :func:`_run_block`. A spent noise buffer (its gradient consumed) is the scratch space."""
+    """Simulate one block of modes; accumulate into ``acc[sl]``; return the final state. A spent noise buffer
+    (its gradient consumed) is the scratch space."""
     theta = theta0.clone()
     prev = torch.empty_like(theta)
     prev2 = torch.empty_like(theta) if lag2 else None
@@ -406,25 +399,34 @@ def _run_steps(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn
         return cur.mul_(scale)
     buf = torch.zeros_like(theta) if optimizer in ("momentum", "adam") else None
     v = torch.zeros_like(theta) if optimizer == "adam" else None
+    # Work with g / sigma (one pass less per step): SGD and heavy ball take steps alpha sigma on it, and Adam is
+    # invariant under g -> g / sigma with eps -> eps / sigma (m / (sqrt(v) + eps) keeps its value).
+    unit = sigma if sigma > 0 else 1.0
+    lam_u, rate, eps_u = lam / unit, alpha * unit, eps / unit
     for t in range(burn_in + steps):
         noise = source.next()
-        if prev2 is not None:
-            prev, prev2 = prev2, prev  # prev2 <- c_{t-2} once prev is overwritten with c_{t-1} below
-        prev.copy_(theta)
-        g = _grad(theta, lam, noise, sigma, rotation)
+        if sigma == 0:
+            noise.zero_()
+        g = noise.addcmul_(theta, lam_u) if rotation is None else torch.addmm(noise, (theta @ rotation) * lam_u,
+                                                                               rotation.T)
+        new = prev2 if prev2 is not None else prev  # the oldest state is overwritten: no copy of theta
         if optimizer == "sgd":
-            theta.add_(g, alpha=-alpha)
+            torch.add(theta, g, alpha=-rate, out=new)
         elif optimizer == "momentum":
             buf.mul_(mu).add_(g)
-            theta.add_(buf, alpha=-alpha)
+            torch.add(theta, buf, alpha=-rate, out=new)
         else:
             step = t + 1
             buf.lerp_(g, 1 - beta1)
             v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-            step_size = alpha / (1 - beta1**step)
-            denom = torch.sqrt(v, out=noise)  # the gradient in `noise` is spent
-            denom.div_((1 - beta2**step) ** 0.5).add_(eps)
-            theta.addcdiv_(buf, denom, value=-step_size)
+            # torch.optim.Adam's bias corrections, with sqrt(1 - beta2^t) moved from the denominator to the step
+            c2 = (1 - beta2**step) ** 0.5
+            denom = torch.sqrt(v, out=noise).add_(eps_u * c2)  # the gradient in `noise` is spent
+            torch.addcdiv(theta, buf, denom, value=-alpha * c2 / (1 - beta1**step), out=new)
+        if prev2 is not None:
+            prev2, prev, theta = prev, theta, new
+        else:
+            prev, theta = theta, new
         if t >= burn_in:
             _accumulate(theta, prev, t - burn_in, noise, groups, acc, sl, traj, window, 1.0, prev2)
     _record_tail(theta, prev, noise, groups, acc, sl, 1.0)
