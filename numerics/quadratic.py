@@ -359,12 +359,16 @@ def simulate_quadratic(
     traj = torch.empty(steps, seeds, modes, dtype=lam.dtype, device=lam.device) if record else None
     final = None if block == modes else torch.empty(seeds, modes, dtype=lam.dtype, device=lam.device)
     source = _NoiseSource(seeds, block, lam.dtype, lam.device, generator, noise_streams, prefetch)
+    # state buffers made once and reused by every block (allocator churn between blocks raised the peak)
+    n_state = 2 + int(lag2) + int(optimizer in ("momentum", "adam")) + int(optimizer == "adam")
+    work = [torch.empty(seeds * block, dtype=lam.dtype, device=lam.device) for _ in range(n_state)]
     try:
         for start in range(0, modes, block):
             sl = slice(start, min(start + block, modes))
             source.begin(sl.stop - sl.start, burn_in + steps)
-            last = _run_steps(optimizer, lam[sl], theta0_t.expand(seeds, modes)[:, sl], alpha, sigma, mu, beta1,
-                              beta2, eps, burn_in, steps, source, rotation, acc, sl, traj, window, lag2)
+            state = [w[:seeds * (sl.stop - sl.start)].view(seeds, -1) for w in work]
+            last = _run_steps(optimizer, lam[sl], theta0_t.expand(seeds, modes)[:, sl], state, alpha, sigma, mu,
+                              beta1, beta2, eps, burn_in, steps, source, rotation, acc, sl, traj, window, lag2)
             if final is None:
                 final = last
             else:
@@ -374,13 +378,16 @@ def simulate_quadratic(
     return SimulationResult(theta=final, stats=acc, trajectory=traj, params=params)
 
 
-def _run_steps(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn_in, steps, source: _NoiseSource,
-               rotation, acc: ModeStats, sl: slice, traj: Tensor | None, window: int | None, lag2: bool) -> Tensor:
+def _run_steps(optimizer, lam, theta0, state: list[Tensor], alpha, sigma, mu, beta1, beta2, eps, burn_in, steps,
+               source: _NoiseSource, rotation, acc: ModeStats, sl: slice, traj: Tensor | None, window: int | None,
+               lag2: bool) -> Tensor:
     """Simulate one block of modes; accumulate into ``acc[sl]``; return the final state. A spent noise buffer
-    (its gradient consumed) is the scratch space."""
-    theta = theta0.clone()
-    prev = torch.empty_like(theta)
-    prev2 = torch.empty_like(theta) if lag2 else None
+    (its gradient consumed) is the scratch space. ``state``: ``(seeds, k)`` buffers for theta, the previous
+    state(s) and the optimizer's moments, in that order."""
+    free = iter(state)
+    theta = next(free).copy_(theta0)
+    prev = next(free)
+    prev2 = next(free) if lag2 else None
     groups = _group_matrix(acc.groups, theta.shape[0], lam.dtype, lam.device)
     if optimizer == "sgd" and rotation is None and not lag2:
         # psi = -theta / (alpha sigma) obeys psi <- a psi + z: one fused pass per step after the draw
@@ -397,8 +404,8 @@ def _run_steps(optimizer, lam, theta0, alpha, sigma, mu, beta1, beta2, eps, burn
             cur, nxt = nxt, cur
         _record_tail(cur, nxt, noise, groups, acc, sl, scale)
         return cur.mul_(scale)
-    buf = torch.zeros_like(theta) if optimizer in ("momentum", "adam") else None
-    v = torch.zeros_like(theta) if optimizer == "adam" else None
+    buf = next(free).zero_() if optimizer in ("momentum", "adam") else None
+    v = next(free).zero_() if optimizer == "adam" else None
     # Work with g / sigma (one pass less per step): SGD and heavy ball take steps alpha sigma on it, and Adam is
     # invariant under g -> g / sigma with eps -> eps / sigma (m / (sqrt(v) + eps) keeps its value).
     unit = sigma if sigma > 0 else 1.0
