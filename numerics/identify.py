@@ -10,10 +10,11 @@ Steps, for a trajectory ``theta`` of shape ``(T, d)`` (or ``(T, R, d)`` for ``R`
    autoregressive model per mode: AR(1) ``c' = rho c + eps`` (SGD, noise-dominated Adam: exact) or AR(2)
    ``c' = phi1 c + phi2 c_prev + eps`` (heavy ball: ``phi1 = 1 + mu - alpha lam``, ``phi2 = -mu``; Adam with
    ``beta1 > 0`` in the noise-dominated regime: ``phi1 = 1 + beta1 - a (1 - beta1) lam``, ``phi2 = -beta1``,
-   ``a = alpha/sigma``), fitted by Yule-Walker.  ``ar_order="auto"`` (default) takes AR(2) when the pooled lag-2
-   partial autocorrelation over the fit range differs from 0 at level ``1e-6`` (its s.e. under AR(1) is
-   ``1/sqrt(N)``, ``N = R T`` samples per mode), else AR(1); lag-2 moments are needed (trajectories have them;
-   online statistics when accumulated).  Contraction per step ``gamma_k = 1 - max|z|^2`` over the roots ``z``
+   ``a = alpha/sigma``), fitted by least squares on matched index ranges when the record's edge terms are known
+   (trajectories; the simulators' online statistics), else by Yule-Walker on the moments.  ``ar_order="auto"``
+   (default) takes AR(2) when the mean lag-2 coefficient over the stationary modes differs from 0 at level
+   ``1e-6`` (its s.e. under AR(1) is ``1/sqrt(N)``, ``N = R T`` samples per mode), else AR(1); lag-2 moments
+   are needed (trajectories have them; online statistics when accumulated).  Contraction per step ``gamma_k = 1 - max|z|^2`` over the roots ``z``
    of ``z^2 = phi1 z + phi2`` (the energy contraction of the slowest component; AR(1): ``1 - rho^2``, for SGD
    ``2 alpha lam - (alpha lam)^2``, the paper's ``2 alpha lam`` to leading order).
 4. Spectral exponent: ordinary least squares of ``log e_k`` on ``log k`` (``k`` 1-based) over a mode range;
@@ -251,13 +252,6 @@ def project(theta: Any, eigvecs: Any = None, hessian: Any = None, eigvals: Any =
     return coords, lam
 
 
-def _tau(rho: np.ndarray) -> np.ndarray:
-    """AR(1) integrated time of ``c^2``: ``(1 + rho^2)/(1 - rho^2)``; inf when ``|rho| >= 1`` (non-stationary)."""
-    r2 = rho**2
-    with np.errstate(divide="ignore"):
-        return np.where(r2 < 1, (1 + r2) / np.maximum(1 - r2, 1e-300), np.inf)
-
-
 def _ar_coefficients(rho: np.ndarray, rho2: np.ndarray | None, order: int) -> np.ndarray:
     """Yule-Walker coefficients ``(2, K)``: ``phi1 = rho (1 - rho2)/(1 - rho^2)``, ``phi2 = (rho2 - rho^2)/(1 - rho^2)``
     (order 2), or ``(rho, 0)`` (order 1)."""
@@ -391,7 +385,8 @@ def classify_moments(energies: Any, rho: Any, n_samples: int, replicas: int = 1,
     rho1 = np.where(r > 0, np.abs(r) ** (1.0 / stride), 0.0) if stride > 1 else r
     n = n_samples * replicas
     order, phi, innovation = _fit_ar(opts["ar_order"], rho1, r2, sums, n, e)
-    tau = _ar_tau(phi) if stride == 1 else _tau(r)  # in recorded samples
+    # in recorded samples: at stride > 1 the AR(1) of the lag-stride autocorrelation
+    tau = _ar_tau(phi if stride == 1 else _ar_coefficients(r, None, 1))
     rel_se = np.sqrt(2 * tau / n)
     drift = 1 - phi[0] - phi[1]
     lo, hi = _choose_range(np.where(np.isfinite(rel_se), _smoothed_rel_se(tau, 1.0 / n), np.inf), opts, drift)
