@@ -41,8 +41,10 @@ from spectral_universality.errors import HypothesisViolation, InputError
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "adam-noise")
 
-#: resident (seeds x modes) tensors per optimizer in :func:`simulate_quadratic` (state + two noise buffers)
-_RESIDENT_TENSORS = {"sgd": 4, "adam-noise": 4, "momentum": 5, "adam": 6}
+#: (seeds x modes) state tensors per optimizer in :func:`simulate_quadratic`: theta, the previous state and the
+#: optimizer's moments (heavy ball: b; Adam: m, v); the state two steps back (lag-2 sums) and the noise
+#: buffers (two with prefetch) come on top
+_STATE_TENSORS = {"sgd": 2, "adam-noise": 2, "momentum": 3, "adam": 4}
 
 
 class _NoiseSource:
@@ -256,7 +258,7 @@ def memory_estimate(optimizer: str, modes: int, seeds: int, dtype: torch.dtype =
     lag2 = _default_lag2(optimizer) if lag2 is None else lag2
     block = min(modes, chunk_modes or modes)
     item = torch.empty((), dtype=dtype).element_size()
-    resident = (_RESIDENT_TENSORS[optimizer] + int(lag2) - int(not prefetch)) * seeds * block * item
+    resident = (_STATE_TENSORS[optimizer] + int(lag2) + (2 if prefetch else 1)) * seeds * block * item
     if block < modes:
         resident += seeds * modes * item  # the final state, assembled block by block
     accum = (2 + int(lag2) + 6 + 2 * windows) * modes * 8  # float64 sums and edge terms (one seed group)
@@ -360,8 +362,8 @@ def simulate_quadratic(
     final = None if block == modes else torch.empty(seeds, modes, dtype=lam.dtype, device=lam.device)
     source = _NoiseSource(seeds, block, lam.dtype, lam.device, generator, noise_streams, prefetch)
     # state buffers made once and reused by every block (allocator churn between blocks raised the peak)
-    n_state = 2 + int(lag2) + int(optimizer in ("momentum", "adam")) + int(optimizer == "adam")
-    work = [torch.empty(seeds * block, dtype=lam.dtype, device=lam.device) for _ in range(n_state)]
+    work = [torch.empty(seeds * block, dtype=lam.dtype, device=lam.device)
+            for _ in range(_STATE_TENSORS[optimizer] + int(lag2))]
     try:
         for start in range(0, modes, block):
             sl = slice(start, min(start + block, modes))
