@@ -1,7 +1,10 @@
 """Class triple (s, eta, gamma) of a recorded trajectory (the paper's §10 algorithm).
 
 ``spectral-universality classify run.npz`` reads ``theta (T, d)`` and optionally ``eigvecs (d, K)``,
-``hessian (d, d)``, ``eigvals (K,)`` from a ``.npz`` (numpy) or ``.pt`` (torch dict) file.
+``hessian (d, d)``, ``eigvals (K,)`` from a ``.npz`` (numpy) or ``.pt`` (torch dict) file, or the streaming sums
+saved by :meth:`~spectral_universality.numerics.monitor.SpectralMonitor.save` (``.json``).  It answers whenever
+at least ``min_modes`` modes carry information (``low_precision="warn"`` of :mod:`.identify`): a low-precision
+estimate is flagged by a warning line (text) or the ``warnings`` list (JSON), not refused.
 """
 
 from __future__ import annotations
@@ -14,13 +17,16 @@ KEYS = ("theta", "eigvecs", "hessian", "eigvals")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help=".npz or .pt file with theta (T, d) [eigvecs (d, K), hessian (d, d), eigvals (K,)]")
+    parser.add_argument("path", help=".npz or .pt file with theta (T, d) [eigvecs (d, K), hessian (d, d), eigvals (K,)], "
+                        "or a SpectralMonitor .json")
     parser.add_argument("--center", action="store_true", help="subtract each mode's time mean (non-zero optimum)")
     parser.add_argument("--max-rel-se", type=float, default=0.1, help="mode-range precision (default 0.1)")
     parser.add_argument("--fast-limit", type=float, default=0.1, help="skip modes with 1 - rho > this (default 0.1)")
     parser.add_argument("--min-modes", type=int, default=5, help="modes the fit needs (default 5)")
     parser.add_argument("--mode-range", type=int, nargs=2, default=None, metavar=("LO", "HI"),
                         help="0-based half-open mode range instead of the automatic one")
+    parser.add_argument("--usable-rel-se", type=float, default=0.5,
+                        help="below max-rel-se precision, fit (with a warning) the modes with relative s.e. <= this")
     parser.add_argument("--format", choices=["text", "json"], default="text")
 
 
@@ -64,14 +70,24 @@ def load_arrays(path: str) -> dict:
 def run(args: argparse.Namespace) -> int:
     from spectral_universality.numerics.identify import identify_trajectory
 
-    arrays = load_arrays(args.path)
     opts = dict(center=args.center, max_rel_se=args.max_rel_se, fast_limit=args.fast_limit,
-                min_modes=args.min_modes, mode_range=tuple(args.mode_range) if args.mode_range else None)
-    triple = identify_trajectory(arrays["theta"], eigvecs=arrays.get("eigvecs"), hessian=arrays.get("hessian"),
-                                 eigvals=arrays.get("eigvals"), **opts)
+                min_modes=args.min_modes, mode_range=tuple(args.mode_range) if args.mode_range else None,
+                low_precision="warn", usable_rel_se=args.usable_rel_se)
+    if Path(args.path).suffix == ".json":
+        from spectral_universality.numerics.monitor import load_record, result_from_record
+
+        res = result_from_record(load_record(args.path), **opts)
+        triple, out, warnings = res.triple, res.to_dict(), list(res.to_dict()["warnings"])
+    else:
+        arrays = load_arrays(args.path)
+        triple = identify_trajectory(arrays["theta"], eigvecs=arrays.get("eigvecs"), hessian=arrays.get("hessian"),
+                                     eigvals=arrays.get("eigvals"), **opts)
+        out, warnings = triple.to_dict(), list(triple.warnings)
     if args.format == "json":
-        print(json.dumps(triple.to_dict()))
+        print(json.dumps(out))
         return 0
+    for w in warnings:
+        print(f"warning: {w}")
     lo, hi = triple.mode_range
     print(f"s_hat     = {triple.s_hat:.4f} +- {triple.s_hat_se:.4f}   (modes {lo}..{hi - 1}, T = {triple.n_steps})")
     print(f"eta_hat   = {triple.eta_hat:.6g}" if triple.eta_hat is not None else f"eta_hat   = None ({triple.eta_reason})")

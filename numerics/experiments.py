@@ -9,6 +9,7 @@ row carries the :class:`InputError` message instead of numbers (never a NaN).  E
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from typing import Any
 
@@ -31,6 +32,21 @@ def _row(model: str, optimizer: str, s: float, fit: Any) -> dict:
     return {"model": model, "optimizer": optimizer, "s": s, "s_hat": fit.s_hat, "s_hat_se": fit.s_hat_se,
             "eta_hat": fit.eta_hat, "mode_range": list(fit.mode_range), "energies": fit.energies.tolist(),
             "gamma_hat": fit.gamma_hat.tolist()}
+
+
+def mode_block(stats: ModeStats, block: slice) -> ModeStats:
+    """The statistics of the modes in ``block`` alone, with everything the simulator accumulated for them.
+
+    The lag-2 sums and the record's edge terms must come along: without them :mod:`.identify` falls back to a
+    Yule-Walker AR(1) fit, which for a second-order recursion (Adam with ``beta1 = 0.9``, heavy ball) reads the
+    smoothing of ``c_t`` as a slow contraction (eta_hat off by ``(1 + beta1)/(1 - beta1) = 19``).
+    """
+    def cut(x, dim: int = 1):
+        return None if x is None else x.narrow(dim, block.start, block.stop - block.start)
+
+    return ModeStats(sum_sq=cut(stats.sum_sq), sum_lag=cut(stats.sum_lag), n_samples=stats.n_samples,
+                     seeds=stats.seeds, stride=stats.stride, sum_lag2=cut(stats.sum_lag2), head=cut(stats.head, 2),
+                     tail=cut(stats.tail, 2))
 
 
 def _fit(stats, eigvals, max_rel_se: float) -> ClassTriple | SpectralUniversalityError:
@@ -75,6 +91,84 @@ def _single_threaded(fn):
     return wrapper
 
 
+#: The §5.1 quadratic runs: (label, optimizer, alpha, extra hyperparameters).  ``adam`` is torch's Adam with its
+#: defaults (beta1 = 0.9), ``adam(beta1=0)`` the paper's section 9 Adam model, ``adam-noise`` its noise limit.
+QUAD_RUNS: tuple[tuple[str, str, float, dict], ...] = (
+    ("sgd", "sgd", 0.2, {}), ("adam", "adam", 0.05, {}), ("adam(beta1=0)", "adam", 0.05, {"beta1": 0.0}),
+    ("adam-noise", "adam-noise", 0.05, {}))
+
+#: Modes each §5.1 quadratic fit is sized to contain: identify's ``min_modes`` (5) plus 3.  The range ends at the
+#: first mode whose *fitted* relative s.e. exceeds ``max_rel_se``; sizing the record so that only the 5th mode
+#: meets it would lose the fit about half the time to the scatter of that fitted s.e.
+QUAD_FIT_MODES = 8
+
+
+def slow_amplitude_rate(label: str, lam: np.ndarray, alpha: float, sigma: float = 1.0) -> np.ndarray:
+    """``1 - |z_slow|`` per mode from theory: the contraction per step of the slowest root of the mode's
+    autoregression (SGD: ``1 - rho = alpha lam``; noise-dominated Adam, with or without ``beta1``: ``alpha_tilde lam``
+    to leading order, theory's ``beta1_slow_contraction_rate``; Adam itself is taken at its noise limit)."""
+    lam = np.asarray(lam, dtype=np.float64)
+    if label == "sgd":
+        return 1 - expected.evaluate_form("sgd", "lag1_autocorrelation", alpha=alpha, lam=lam)
+    return expected.evaluate_form("adam-noise", "beta1_slow_contraction_rate", alpha=alpha, sigma=sigma, lam=lam)
+
+
+def record_length(rate: float, replicas: int, max_rel_se: float) -> int:
+    """Recorded steps ``T`` at which a mode whose slowest root is ``z = 1 - rate`` has relative energy s.e.
+    ``max_rel_se``: ``sqrt(2 tau / (R T)) = max_rel_se`` with ``tau = (1 + z^2)/(1 - z^2)``, the integrated
+    time of ``c^2`` when that root dominates (identify's s.e. model), so ``T = 2 tau / (R max_rel_se^2)``."""
+    z2 = (1.0 - rate) ** 2
+    tau = (1 + z2) / (1 - z2)
+    return int(math.ceil(2 * tau / (replicas * max_rel_se**2)))
+
+
+def quadratic_5_1(steps: int, seeds: int, modes: int, max_rel_se: float, generator: torch.Generator,
+                  device: torch.device, planted: tuple[float, ...] = PLANTED_S,
+                  runs: tuple[tuple[str, str, float, dict], ...] = QUAD_RUNS, fit_modes: int = QUAD_FIT_MODES,
+                  max_steps: int | None = None) -> dict:
+    """The §5.1 family on the §9 quadratic: one run per optimizer over all planted spectra side by side.
+
+    Each run records ``max(steps, T_needed)`` steps, ``T_needed`` = :func:`record_length` of its slowest
+    mode (mode ``fit_modes`` of the steepest planted spectrum, rate from :func:`slow_amplitude_rate`), capped at
+    ``max_steps`` when given (a capped spectrum may then report "T too short").  Returns ``rows``, ``fits``
+    (``(label, s) -> ClassTriple``), ``timing`` (s per run) and ``record`` (per run: the steps used, the derived
+    need, and the cost in mode-steps).
+    """
+    rows: list[dict] = []
+    fits: dict = {}
+    timing: dict[str, float] = {}
+    record: dict[str, dict] = {}
+    lam = torch.cat([power_law_spectrum(modes, s, dtype=torch.float64, device=device) for s in planted])
+    a, q = one_step_system("adam-noise", lam, 0.05, 1.0)
+    start = torch.randn(seeds, lam.numel(), generator=generator, dtype=torch.float64, device=device)
+    start = start * stationary_covariance(a, q)[:, 0, 0].sqrt()
+    k_slow = min(fit_modes, modes)
+    for label, opt, alpha, extra in runs:
+        t1 = time.perf_counter()
+        need = {s: record_length(float(slow_amplitude_rate(label, np.array([k_slow ** -s]), alpha)[0]), seeds,
+                                 max_rel_se) for s in planted}
+        t_run = max(steps, max(need.values()))
+        if max_steps is not None:
+            t_run = min(t_run, max(steps, max_steps))
+        theta0 = start * (2.0 if opt == "sgd" else 1.0)  # SGD's stationary scale: (alpha_sgd/alpha_tilde)^(1/2)
+        res = simulate_quadratic(opt, lam, alpha=alpha, sigma=1.0, steps=t_run, seeds=seeds,
+                                 generator=generator, theta0=theta0, burn_in=t_run // 10, **extra)
+        for i, s in enumerate(planted):
+            block = slice(i * modes, (i + 1) * modes)
+            fit = _fit(mode_block(res.stats, block), lam[block], max_rel_se)
+            row = _row("quadratic", label, s, fit)
+            row["steps"] = t_run
+            if isinstance(fit, ClassTriple):
+                row["ar_order"] = fit.ar_order
+                fits[(label, s)] = fit
+            rows.append(row)
+        timing[label] = time.perf_counter() - t1
+        record[label] = {"steps": t_run, "steps_needed": {str(s): n for s, n in need.items()},
+                         "slowest_fitted_mode": k_slow, "mode_steps": (t_run + t_run // 10) * seeds * lam.numel(),
+                         "seconds": round(timing[label], 2)}
+    return {"rows": rows, "fits": fits, "timing": timing, "record": record}
+
+
 @_single_threaded
 def benchmark_5_1(quick: bool = True, device: str | None = None, seed: int = 0) -> dict:
     """§5.1: planted s in {1, 1.5, 2, 3} x {SGD, Adam, linear attention}; does s_hat cluster by s?
@@ -82,7 +176,12 @@ def benchmark_5_1(quick: bool = True, device: str | None = None, seed: int = 0) 
     Three families: (i) the §9 quadratic with isotropic additive noise (SGD, Adam, noise-dominated Adam),
     (ii) teacher-student regression with minibatch sampling noise (SGD, Adam via torch.optim), (iii) linear
     attention on in-context regression (SGD via torch.optim).  Returns ``rows`` (one per run: s_hat +- se,
-    energies for plots), ``clustering`` per family (pairwise class tests), ``config`` and ``seconds``.
+    energies for plots), ``clustering`` per family (pairwise class tests), ``config`` and ``seconds``, and
+    ``discrete_profile_effect`` (:func:`discrete_profile_effect`).
+
+    Record lengths of the quadratic family (full run): :func:`quadratic_5_1` sizes each run for its slowest
+    fitted mode (mode 8 of ``lam_k = k^-3``); the Adam runs need 31 999 recorded steps there (SGD 7 999, so it
+    keeps 20 000), i.e. 7.2e7 mode-steps per Adam run instead of 4.5e7, 2-4 s each on one core (measured).
     """
     dev = pick_device(device)
     t0 = time.perf_counter()
@@ -93,32 +192,14 @@ def benchmark_5_1(quick: bool = True, device: str | None = None, seed: int = 0) 
     rows: list[dict] = []
     clustering: dict[str, dict] = {}
 
-    fits: dict = {}
-    timing: dict[str, float] = {}
-    # the planted spectra side by side as one mode vector: modes are independent, so one run serves all s
-    m = cfg["quad_modes"]
-    lam = torch.cat([power_law_spectrum(m, s, dtype=torch.float64, device=dev) for s in PLANTED_S])
-    a, q = one_step_system("adam-noise", lam, 0.05, 1.0)
-    start = torch.randn(cfg["quad_seeds"], lam.numel(), generator=gen, dtype=torch.float64, device=dev)
-    start = start * stationary_covariance(a, q)[:, 0, 0].sqrt()
-    # Adam with beta1 = 0.9 smooths c_t, so its lag-1 autocorrelation overstates the AR(1) time: kept to show
-    # it; beta1 = 0 is the paper's section 9 Adam model.
-    for label, opt, alpha, extra in (("sgd", "sgd", 0.2, {}), ("adam", "adam", 0.05, {}),
-                                     ("adam(beta1=0)", "adam", 0.05, {"beta1": 0.0}),
-                                     ("adam-noise", "adam-noise", 0.05, {})):
-        t1 = time.perf_counter()
-        theta0 = start * (2.0 if opt == "sgd" else 1.0)  # SGD's stationary scale: (alpha_sgd/alpha_tilde)^(1/2)
-        res = simulate_quadratic(opt, lam, alpha=alpha, sigma=1.0, steps=cfg["quad_steps"], seeds=cfg["quad_seeds"],
-                                 generator=gen, theta0=theta0, burn_in=cfg["quad_steps"] // 10, **extra)
-        for i, s in enumerate(PLANTED_S):
-            block = slice(i * m, (i + 1) * m)
-            stats = ModeStats(sum_sq=res.stats.sum_sq[:, block], sum_lag=res.stats.sum_lag[:, block],
-                              n_samples=res.stats.n_samples, seeds=res.stats.seeds)
-            fit = _fit(stats, lam[block], cfg["max_rel_se"])
-            rows.append(_row("quadratic", label, s, fit))
-            if isinstance(fit, ClassTriple):
-                fits[(label, s)] = fit
-        timing[f"quadratic/{label}"] = time.perf_counter() - t1
+    # full run: each optimizer's record is as long as its slowest fitted mode needs (quadratic_5_1); quick run:
+    # capped at quad_steps, so the steepest spectra may report "T too short" there
+    quad = quadratic_5_1(steps=cfg["quad_steps"], seeds=cfg["quad_seeds"], modes=cfg["quad_modes"],
+                         max_rel_se=cfg["max_rel_se"], generator=gen, device=dev,
+                         max_steps=cfg["quad_steps"] if quick else None)
+    rows += quad["rows"]
+    fits, timing = quad["fits"], {f"quadratic/{k}": v for k, v in quad["timing"].items()}
+    cfg["quad_record"] = quad["record"]
     clustering["quadratic"] = _clustering(fits, cfg["level"])
 
     fits = {}
@@ -146,8 +227,68 @@ def benchmark_5_1(quick: bool = True, device: str | None = None, seed: int = 0) 
             fits[("attention-sgd", s)] = fit
     timing["linear-attention/sgd"] = time.perf_counter() - t1
     clustering["parametric"] = _clustering(fits, cfg["level"])
+    rates = {label: alpha for label, _, alpha, _ in QUAD_RUNS}
+    try:
+        effect = discrete_profile_effect(quad["rows"], rates["sgd"], rates["adam-noise"])
+    except (ImportError, AttributeError, InputError, TypeError) as exc:
+        effect = f"theory unavailable: {type(exc).__name__}: {exc}"
     return {"rows": rows, "clustering": clustering, "config": cfg, "seconds": time.perf_counter() - t0,
-            "timing": timing, "device": str(dev), "seed": seed}
+            "timing": timing, "device": str(dev), "seed": seed, "discrete_profile_effect": effect}
+
+
+def _theory_adam_shift(lam: np.ndarray, s: float, alpha: float, sigma: float, mode_range: tuple[int, int]) -> dict:
+    """Theory's difference ``s_hat(Adam) - s_hat(noise limit)`` over the modes Adam's fit used.
+
+    Both from theory's continuous-time steady states: Adam's self-consistent ``e*(lam)`` (local exponent
+    ``s 2(2x+1)/(3x+2)``, ``x = lam^2 e*/sigma^2``) and the noise limit ``alpha sigma/(2 lam)`` (exponent ``s``);
+    the shift is the least-squares slope of ``log e*_Adam - log e*_noise`` on ``log k`` over ``mode_range``.
+    """
+    from spectral_universality.numerics.identify import ls_slope
+
+    lo, hi = mode_range
+    k = np.arange(1, lam.size + 1, dtype=np.float64)[lo:hi]
+    try:
+        e_adam = expected.steady_energy("adam", lam[lo:hi], alpha=alpha, sigma=sigma)
+        e_noise = expected.evaluate_form("adam", "noise_limit_steady_state", alpha=alpha, sigma=sigma, lam=lam[lo:hi])
+        x = expected.evaluate_form("adam", "signal_to_noise", alpha=alpha, sigma=sigma, lam=lam[lo:hi])
+        ratio = expected.evaluate_form("adam", "local_exponent_ratio_x", x=x)
+    except (ImportError, AttributeError, InputError, TypeError) as exc:
+        return {"theory_s_shift": f"theory unavailable: {type(exc).__name__}: {exc}"}
+    return {"theory_s_shift": ls_slope(np.log(k), np.log(e_adam / e_noise)), "theory_x_fitted": [float(x.min()), float(x.max())],
+            "theory_local_exponent_factor": [float(ratio.min()), float(ratio.max())], "planted_s": s}
+
+
+def discrete_profile_effect(rows: list[dict], alpha: float, alpha_tilde: float, sigma: float = 1.0) -> list[dict]:
+    """The size of the k-dependent factor between two class members' DISCRETE steady states on ``s_hat``.
+
+    For each planted ``s``: the least-squares slope on ``log k`` of ``log(e*_SGD(alpha) / e*_SGD(alpha_tilde))``
+    (theory's discrete steady states of SGD and noise-dominated Adam; their ratio is
+    ``(alpha/alpha_tilde)(2 - alpha_tilde lam_k)/(2 - alpha lam_k)``) along ``lam_k = k^-s`` over the modes both
+    §5.1 fits used (all modes where a fit is missing), beside the s.e. of the measured difference.
+    """
+    from spectral_universality.numerics.identify import ls_slope
+
+    out = []
+    by = {(r["optimizer"], r["s"]): r for r in rows if r["model"] == "quadratic"}
+    for s in sorted({r["s"] for r in by.values()}):
+        a, b = by.get(("sgd", s), {}), by.get(("adam-noise", s), {})
+        n = len(a.get("energies") or b.get("energies") or [])
+        if n < 2:
+            continue
+        if "mode_range" in a and "mode_range" in b:
+            lo, hi = max(a["mode_range"][0], b["mode_range"][0]), min(a["mode_range"][1], b["mode_range"][1])
+        else:
+            lo, hi = 0, n
+        if hi - lo < 2:
+            lo, hi = 0, n
+        k = np.arange(1, n + 1, dtype=np.float64)[lo:hi]
+        lam = k**-s
+        ratio = (expected.steady_energy("sgd", lam, alpha=alpha, sigma=sigma)
+                 / expected.steady_energy("adam-noise", lam, alpha=alpha_tilde, sigma=sigma))
+        se = math.hypot(a["s_hat_se"], b["s_hat_se"]) if "s_hat_se" in a and "s_hat_se" in b else None
+        out.append({"s": s, "mode_range": [lo, hi], "s_hat_shift": ls_slope(np.log(k), np.log(ratio)),
+                    "ratio_first_last": [float(ratio[0]), float(ratio[-1])], "se_diff": se})
+    return out
 
 
 def _theory_stable(optimizer: str, lam: float, alpha: float, **params: float) -> bool | str:
@@ -220,7 +361,7 @@ def transition_scan_5_3(quick: bool = True, device: str | None = None, seed: int
     for sig in sigmas:
         fits: dict[str, Any] = {}
         for opt in ("adam", "adam-noise"):
-            # beta1 = 0: the section 9 Adam model (with beta1 = 0.9 the lag-1 AR(1) s.e. model does not apply)
+            # beta1 = 0: the section 9 Adam model, the one theory's Adam closed forms describe
             res = simulate_quadratic(opt, lam, alpha=alpha, sigma=sig, steps=steps, seeds=16, generator=gen,
                                      burn_in=steps // 2, beta1=0.0)
             energies = res.stats.energies()
@@ -229,9 +370,14 @@ def transition_scan_5_3(quick: bool = True, device: str | None = None, seed: int
             else:
                 fits[opt] = _fit(res.stats, lam, 0.2)
         row = {"sigma": sig, **{f"{k}_s_hat": (v.s_hat if isinstance(v, ClassTriple) else str(v)) for k, v in fits.items()}}
+        for k, v in fits.items():
+            if isinstance(v, ClassTriple):
+                row[f"{k}_s_hat_se"], row[f"{k}_mode_range"] = v.s_hat_se, list(v.mode_range)
         if all(isinstance(v, ClassTriple) for v in fits.values()):
             cmp = same_class(fits["adam"], fits["adam-noise"], 1e-3)
-            row.update(same_class=cmp.same, z=cmp.z, energy_ratio_mode1=float(fits["adam"].energies[0] / fits["adam-noise"].energies[0]))
+            row.update(same_class=cmp.same, z=cmp.z, se_diff=cmp.se_diff, s_diff=cmp.s_diff,
+                       energy_ratio_mode1=float(fits["adam"].energies[0] / fits["adam-noise"].energies[0]))
+            row.update(_theory_adam_shift(lam.cpu().numpy(), 1.5, alpha, sig, fits["adam"].mode_range))
         try:  # theory's Adam steady state: r = lam^2 e* / sigma^2 at lam_1 = 1 (noise-dominated iff r << 1)
             row["theory_signal_to_noise"] = float(expected.evaluate_form("adam", "signal_to_noise", alpha=alpha,
                                                                          sigma=sig, lam=1.0))

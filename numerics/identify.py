@@ -50,7 +50,7 @@ import numpy as np
 from spectral_universality.errors import InputError
 
 DEFAULTS = {"fast_limit": 0.1, "max_rel_se": 0.1, "min_modes": 5, "center": False, "mode_range": None,
-            "ar_order": "auto"}
+            "ar_order": "auto", "low_precision": "raise", "usable_rel_se": 0.5}
 
 #: Level of the AR(1)-versus-AR(2) test of ``ar_order="auto"`` (per trajectory).
 AR_ORDER_LEVEL = 1e-6
@@ -71,6 +71,8 @@ class ClassTriple:
     mode_range : (lo, hi) 0-based half-open range of modes used in the fit
     n_steps : int  # T; n_replicas : int  # R
     ar_order : 1 or 2, the autoregressive order used for gamma, eta and the s.e.; ``phi`` ``(2, K)`` its coefficients
+    fit : ``"ols"`` (the precise mode range, step 5) or ``"wls"`` (the low-precision fallback over usable modes)
+    warnings : tuple of str, empty unless the estimate is of low precision (``fit == "wls"``)
     """
 
     s_hat: float
@@ -88,6 +90,8 @@ class ClassTriple:
     intercept: float = 0.0
     ar_order: int = 1
     phi: np.ndarray = field(default_factory=lambda: np.zeros((2, 0)))
+    fit: str = "ols"
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (arrays as lists, inf as None)."""
@@ -96,6 +100,7 @@ class ClassTriple:
             if isinstance(val, np.ndarray):
                 out[key] = _finite_list(val.tolist())
         out["mode_range"] = list(self.mode_range)
+        out["warnings"] = list(self.warnings)
         return out
 
 
@@ -214,6 +219,9 @@ def _options(options: dict) -> dict:
     opts = {**DEFAULTS, **options}
     if not 0 < opts["fast_limit"] <= 2 or not opts["max_rel_se"] > 0 or int(opts["min_modes"]) < 3:
         raise InputError("need 0 < fast_limit <= 2, max_rel_se > 0, min_modes >= 3")
+    if opts["low_precision"] not in ("raise", "warn") or not opts["usable_rel_se"] > 0:
+        raise InputError(f"low_precision must be 'raise' or 'warn' and usable_rel_se > 0, got "
+                         f"{opts['low_precision']!r}, {opts['usable_rel_se']!r}")
     if opts["ar_order"] not in ("auto", 1, 2):
         raise InputError(f"ar_order must be 'auto', 1 or 2, got {opts['ar_order']!r}")
     return opts
@@ -305,9 +313,11 @@ def _smoothed_rel_se(tau: np.ndarray, scale: float) -> np.ndarray:
     return np.sqrt(2 * (2 - g_fit) / g_fit * scale)
 
 
-def _choose_range(rel_se: np.ndarray, opts: dict, drift: np.ndarray) -> tuple[int, int]:
-    """Mode range: from the first mode whose per-step drift ``1 - phi1 - phi2`` is at most ``fast_limit``, the
-    run of modes with relative energy s.e. at most ``max_rel_se`` (or ``mode_range`` when given)."""
+def _choose_range(rel_se: np.ndarray, opts: dict, drift: np.ndarray) -> tuple[int, int, bool]:
+    """Mode range ``(lo, hi, precise)``: from the first mode whose per-step drift ``1 - phi1 - phi2`` is at most
+    ``fast_limit``, the run of modes with relative energy s.e. at most ``max_rel_se`` (``precise`` True), or
+    ``mode_range`` when given; with ``low_precision="warn"`` and too few precise modes, the run of modes with
+    relative s.e. at most ``usable_rel_se`` (``precise`` False)."""
     k = rel_se.size
     if opts["mode_range"] is not None:
         lo, hi = (int(x) for x in opts["mode_range"])
@@ -315,20 +325,39 @@ def _choose_range(rel_se: np.ndarray, opts: dict, drift: np.ndarray) -> tuple[in
             raise InputError(f"mode_range must satisfy 0 <= lo < hi <= K = {k}, got ({lo}, {hi})")
         if hi - lo < opts["min_modes"]:
             raise InputError(f"mode_range has {hi - lo} modes, fewer than min_modes = {opts['min_modes']}")
-        return lo, hi
+        return lo, hi, True
+
+    def run(lo: int, limit: float) -> int:
+        hi = lo
+        while hi < k and rel_se[hi] <= limit:
+            hi += 1
+        return hi
+
     slow = np.flatnonzero(drift <= opts["fast_limit"])
     lo = int(slow[0]) if slow.size else k
-    hi = lo
-    while hi < k and rel_se[hi] <= opts["max_rel_se"]:
-        hi += 1
-    if hi - lo < opts["min_modes"]:
-        raise InputError(
-            f"T too short for the requested precision: only {hi - lo} consecutive modes (from mode {lo}) have "
-            f"relative energy s.e. <= max_rel_se = {opts['max_rel_se']} and drift 1 - rho <= fast_limit = "
-            f"{opts['fast_limit']}; the fit needs min_modes = {opts['min_modes']} (K = {k}): record more steps or "
-            "replicas, or loosen max_rel_se"
-        )
-    return lo, hi
+    hi = run(lo, opts["max_rel_se"])
+    if hi - lo >= opts["min_modes"]:
+        return lo, hi, True
+    usable = run(lo, max(opts["usable_rel_se"], opts["max_rel_se"])) - lo
+    if opts["low_precision"] == "warn" and usable >= opts["min_modes"]:
+        return lo, lo + usable, False
+    raise InputError(
+        f"T too short for the requested precision: only {hi - lo} consecutive modes (from mode {lo}) have "
+        f"relative energy s.e. <= max_rel_se = {opts['max_rel_se']} and drift 1 - rho <= fast_limit = "
+        f"{opts['fast_limit']} ({usable} have s.e. <= usable_rel_se = {opts['usable_rel_se']}); the fit needs "
+        f"min_modes = {opts['min_modes']} (K = {k}): record more steps or replicas"
+        + (", or loosen max_rel_se" if opts["low_precision"] == "raise" else "")
+    )
+
+
+def _wls(x: np.ndarray, y: np.ndarray, weight: np.ndarray, var_y: np.ndarray) -> tuple[float, float, float]:
+    """Weighted least-squares slope (weights ``weight``), its s.e. for independent ``y`` with variances
+    ``var_y``, and the intercept."""
+    xm = float(np.dot(weight, x) / weight.sum())
+    xc = x - xm
+    a = weight * xc / np.dot(weight * xc, xc)
+    slope = float(np.dot(a, y))
+    return slope, float(math.sqrt(np.dot(a * a, var_y))), float(np.dot(weight, y) / weight.sum() - slope * xm)
 
 
 def _ols(x: np.ndarray, y: np.ndarray, var_y: np.ndarray) -> tuple[float, float, float]:
@@ -389,12 +418,23 @@ def classify_moments(energies: Any, rho: Any, n_samples: int, replicas: int = 1,
     tau = _ar_tau(phi if stride == 1 else _ar_coefficients(r, None, 1))
     rel_se = np.sqrt(2 * tau / n)
     drift = 1 - phi[0] - phi[1]
-    lo, hi = _choose_range(np.where(np.isfinite(rel_se), _smoothed_rel_se(tau, 1.0 / n), np.inf), opts, drift)
+    smooth = np.where(np.isfinite(rel_se), _smoothed_rel_se(tau, 1.0 / n), np.inf)
+    lo, hi, precise = _choose_range(smooth, opts, drift)
     sel = slice(lo, hi)
     if not np.all(np.isfinite(rel_se[sel])):
         raise InputError(f"some modes in mode_range ({lo}, {hi}) are non-stationary (a root |z| >= 1)")
     x = np.log(np.arange(1, k + 1, dtype=np.float64))[sel]
-    s_hat, se, intercept = _ols(x, np.log(e[sel]), rel_se[sel] ** 2)
+    warnings: tuple[str, ...] = ()
+    if precise:
+        s_hat, se, intercept = _ols(x, np.log(e[sel]), rel_se[sel] ** 2)
+    else:
+        v = smooth[sel] ** 2
+        s_hat, se, intercept = _wls(x, np.log(e[sel]) + v / 2, 1 / v, rel_se[sel] ** 2)
+        n_precise = int(np.sum(smooth[lo:] <= opts["max_rel_se"]))
+        warnings = (f"low precision: fewer than min_modes = {opts['min_modes']} modes reach relative energy s.e. "
+                    f"<= max_rel_se = {opts['max_rel_se']} ({n_precise} do); s_hat is a weighted fit over the "
+                    f"{hi - lo} usable modes {lo}..{hi - 1} (relative s.e. <= {opts['usable_rel_se']}), "
+                    f"s.e. {se:.3g}; record more steps or replicas for a precise estimate",)
     z1, z2 = _ar_roots(phi)
     gamma = 1 - np.maximum(np.abs(z1), np.abs(z2)) ** 2
     eta = sigma2 = None
@@ -409,7 +449,8 @@ def classify_moments(energies: Any, rho: Any, n_samples: int, replicas: int = 1,
             eta = sigma2 / float(lam.max()) ** 2
     return ClassTriple(s_hat=s_hat, s_hat_se=se, eta_hat=eta, gamma_hat=gamma, energies=e, mode_range=(lo, hi),
                        n_steps=int(n_samples * stride), n_replicas=int(replicas), rho=r, energy_rel_se=rel_se,
-                       sigma2_hat=sigma2, eta_reason=reason, intercept=intercept, ar_order=order, phi=phi)
+                       sigma2_hat=sigma2, eta_reason=reason, intercept=intercept, ar_order=order, phi=phi,
+                       fit="ols" if precise else "wls", warnings=warnings)
 
 
 def _fit_ar(requested: str | int, rho: np.ndarray, rho2: np.ndarray | None, sums: LagSums | None,
@@ -564,3 +605,47 @@ def _compare_windows(fits: list[ClassTriple], starts: np.ndarray, lag: int, leve
     flagged = np.abs(s_hat[pairs[:, 1]] - s_hat[pairs[:, 0]]) > eps if len(pairs) else np.zeros(0, dtype=bool)
     return TransitionReport(starts=starts, s_hat=s_hat, s_hat_se=se, compared=pairs, eps_crit=eps,
                             flagged=flagged, level=level, mode_range=rng)
+
+
+def pool_lag_sums(parts: list[LagSums]) -> LagSums:
+    """Pool the :class:`LagSums` of records of equal length (windows, replicas) into one, as replicas."""
+    if not parts:
+        raise InputError("no records to pool: at least one LagSums is needed")
+    n, k = parts[0].n_samples, parts[0].sq.shape
+    if any(p.n_samples != n or p.sq.shape != k for p in parts):
+        raise InputError("records to pool must have equal length n_samples and equal mode count K")
+    has_lag2 = all(p.lag2 is not None for p in parts)
+    return LagSums(sq=sum(p.sq for p in parts), lag1=sum(p.lag1 for p in parts),
+                   lag2=sum(p.lag2 for p in parts) if has_lag2 else None,
+                   head=sum(p.head for p in parts), tail=sum(p.tail for p in parts),
+                   n_samples=n, replicas=sum(p.replicas for p in parts))
+
+
+def classify_lag_sums(sums: LagSums, eigvals: Any = None, **options) -> ClassTriple:
+    """The §10 algorithm on :class:`LagSums` (streamed sums, e.g. of :class:`~.monitor.SpectralMonitor`): moments
+    from the sums, autoregression by least squares on matched ranges."""
+    if sums.n_samples < 3:
+        raise InputError(f"the record has {sums.n_samples} samples; at least 3 are needed for lag-2 sums")
+    e, rho, rho2 = _moments_of(sums)
+    return classify_moments(e, rho, n_samples=sums.n_samples, replicas=sums.replicas, eigvals=eigvals, rho2=rho2,
+                            sums=sums, **options)
+
+
+def transitions_from_lag_sums(windows: list[LagSums], level: float = 1e-3, eigvals: Any = None,
+                              starts: Any = None, **options) -> TransitionReport:
+    """:func:`detect_transitions` on per-window :class:`LagSums` (equal lengths ``n``): the mode range and AR order
+    are chosen on the pooled windows with one window's precision (unless ``mode_range`` is given); consecutive
+    windows are compared (Bonferroni, family-wise false-alarm rate ``level``).  ``starts (W,)``: first step of
+    each window (default ``w * n``)."""
+    opts = _options(options)
+    if len(windows) < 2:
+        raise InputError(f"transition detection needs at least 2 windows, got {len(windows)}")
+    if not 0 < level < 1:
+        raise InputError(f"level must be in (0, 1), got {level}")
+    pooled = pool_lag_sums(windows)
+    e, rho, rho2 = _moments_of(pooled)
+    ref = classify_moments(e, rho, n_samples=pooled.n_samples, replicas=1, eigvals=eigvals, rho2=rho2, **opts)
+    fits = [classify_lag_sums(w, **{**opts, "mode_range": ref.mode_range, "ar_order": ref.ar_order})
+            for w in windows]
+    st = np.arange(len(windows)) * pooled.n_samples if starts is None else np.asarray(starts)
+    return _compare_windows(fits, st, 1, level, ref.mode_range)

@@ -9,3 +9,14 @@ Four layers, each concept in exactly one place:
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["SpectralMonitor", "__version__"]
+
+
+def __getattr__(name: str):
+    """Lazy top-level API (importing the package does not import torch): ``SpectralMonitor``."""
+    if name == "SpectralMonitor":
+        from spectral_universality.numerics.monitor import SpectralMonitor
+
+        return SpectralMonitor
+    raise AttributeError(f"module 'spectral_universality' has no attribute {name!r}")

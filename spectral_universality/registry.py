@@ -75,10 +75,11 @@ def _form(name: str, **params: float) -> float:
 
 
 def _stationary_energy(optimizer: str, lam: list[float], alpha: float, sigma: float, seed: int,
-                       seeds: int = 64, steps: int = 2000, **kw: float) -> tuple[Any, Any]:
+                       seeds: int = 64, steps: int = 2000, burn: int | None = None, **kw: float) -> tuple[Any, Any]:
     """Stationary mode energies ``(K,)`` and their standard errors, from independent seed groups.
 
-    Burn-in: the energy relaxes like ``(1 - alpha lam)^(2t)``; 20 / (alpha lam_min) steps leave < e^-40.
+    Burn-in (unless ``burn`` is given): the energy relaxes like ``(1 - alpha lam)^(2t)``; 20 / (alpha lam_min)
+    steps leave < e^-40.
     """
     import torch
 
@@ -86,7 +87,8 @@ def _stationary_energy(optimizer: str, lam: list[float], alpha: float, sigma: fl
 
     lam_t = torch.tensor(lam, dtype=torch.float64)
     rate = alpha / sigma if optimizer == "adam-noise" else alpha
-    burn = int(min(20 / (rate * min(lam)), 200_000))
+    if burn is None:
+        burn = int(min(20 / (rate * min(lam)), 200_000))
     groups = 16
     res = simulate_quadratic(optimizer, lam_t, alpha=alpha, sigma=sigma, steps=steps, seeds=seeds,
                              generator=_generator(seed), burn_in=burn, seed_groups=groups, **kw)
@@ -674,13 +676,338 @@ _COMPANION_LINKS: tuple[Link, ...] = (
     ),
 )
 
-LINKS: tuple[Link, ...] = _CORE_LINKS + _COMPANION_LINKS
+# -- StochasticRun ---------------------------------------------------------------------------------------
+
+
+def _hb_root_modulus(p: Params) -> float:
+    """Largest root modulus of the heavy-ball mean recursion z^2 - (1 + mu - alpha lam) z + mu."""
+    import numpy as np
+
+    return float(max(abs(np.roots([1.0, -(1 + p["mu"] - p["alpha"] * p["lam"]), p["mu"]]))))
+
+
+def _hb_in_window(p: Params) -> bool:
+    return p["lam"] > 0 and 0 <= p["mu"] < 1 and 0 < p["alpha"] * p["lam"] < 2 * (1 + p["mu"])
+
+
+def _hb_params(lo: float, hi: float) -> st.SearchStrategy[Params]:
+    """Heavy-ball parameters with alpha lam drawn in [lo, hi] times the window's edge 2(1 + mu)."""
+    return st.fixed_dictionaries({"lam": _pos(0.2, 5.0), "mu": _pos(0.0, 0.9), "f": _pos(lo, hi),
+                                  "sigma": _pos(0.2, 2.0)}).map(
+        lambda d: {"lam": d["lam"], "mu": d["mu"], "sigma": d["sigma"],
+                   "alpha": d["f"] * 2 * (1 + d["mu"]) / d["lam"]})
+
+
+def _check_sgd_energy_step(p: Params, seed: int) -> Verdict:
+    """Simulated SGD from a fixed start: the mean squared iterate follows E[θ²] one step at a time exactly as
+    ``sgdEnergyStep`` says (checked at t = 1, 3, 10), inside and outside the stable window alike."""
+    closed, *_ = _transient(p, seed)
+    return closed
+
+
+def _check_lag_one(p: Params, seed: int) -> Verdict:
+    """Stationary SGD: the measured lag-1 autocovariance over the energy is ``1 - alpha lam``
+    (``SgdRun.lagOneCov_eq`` with ``E[θ_{t+1}θ_t]`` and ``E[θ_t²]`` both measured, s.e. across seed groups)."""
+    import torch
+
+    from .numerics.quadratic import simulate_quadratic
+
+    groups = 16
+    res = simulate_quadratic("sgd", torch.tensor([p["lam"]], dtype=torch.float64), alpha=p["alpha"],
+                             sigma=p["sigma"], steps=2000, seeds=64, generator=_generator(seed),
+                             burn_in=int(20 / (p["alpha"] * p["lam"])), seed_groups=groups)
+    rho = torch.stack([res.stats.group(i).lag_autocorrelation() for i in range(groups)])[:, 0]  # (groups,)
+    mean, se = float(rho.mean()), float(rho.std(unbiased=True)) / math.sqrt(groups)
+    return _agrees_t(mean, se, 1 - p["alpha"] * p["lam"])
+
+
+def _check_hb_fixed_point(p: Params, seed: int) -> Verdict:
+    """Simulated heavy ball (``torch.optim.SGD`` momentum): the stationary energy is ``heavyBallFixedPoint``
+    inside the window; outside it the energy from theta_0 = 1 grows without bound."""
+    if not _hb_in_window(p):
+        return _check_hb_divergence(p, seed)
+    rho = _hb_root_modulus(p)
+    burn = int(min(40 / max(1e-9, -math.log(rho)), 200_000))
+    mean, se = _stationary_energy("momentum", [p["lam"]], p["alpha"], p["sigma"], seed, burn=burn, mu=p["mu"])
+    return _agrees_t(float(mean[0]), float(se[0]), _form("heavyBallFixedPoint", **p))
+
+
+def _check_hb_divergence(p: Params, seed: int, steps: int = 300) -> Verdict:
+    """Outside the window the mean squared iterate from theta_0 = 1 does not settle near the fixed point."""
+    import torch
+
+    from .numerics.quadratic import simulate_quadratic
+
+    res = simulate_quadratic("momentum", torch.tensor([p["lam"]], dtype=torch.float64), alpha=p["alpha"],
+                             sigma=p["sigma"], steps=steps, seeds=256, generator=_generator(seed), theta0=1.0,
+                             mu=p["mu"], record=True)
+    final = float((res.trajectory[-1] ** 2).mean())
+    settled = math.isfinite(final) and final < 10.0 * max(1.0, abs(_form("heavyBallFixedPoint", **p)))
+    return Verdict(settled, f"energy after {steps} steps: {final:.3g} (alpha*lam = {p['alpha'] * p['lam']:.3g}, "
+                            f"edge 2(1+mu) = {2 * (1 + p['mu']):.3g})")
+
+
+def _check_hb_mean(p: Params, seed: int, steps: int = 400) -> Verdict:
+    """Noise-free heavy ball from theta_0 = 1 (the mean dynamics): |theta_t| falls below 1e-3 inside the
+    window and exceeds 1e3 outside it, within ``steps`` chosen from the root modulus."""
+    import torch
+
+    from .numerics.quadratic import simulate_quadratic
+
+    rho = _hb_root_modulus(p)
+    n = int(min(max(steps, 12 / max(1e-9, abs(math.log(rho)))), 20_000))
+    res = simulate_quadratic("momentum", torch.tensor([p["lam"]], dtype=torch.float64), alpha=p["alpha"],
+                             sigma=0.0, steps=n, seeds=1, generator=_generator(seed), theta0=1.0, mu=p["mu"],
+                             record=True)
+    last = float(res.trajectory[-1].abs().max())
+    return Verdict(math.isfinite(last) and last < 1e-3,
+                   f"|theta_{n}| = {last:.3g} (largest root modulus {rho:.4g}, alpha*lam = {p['alpha'] * p['lam']:.3g})")
+
+
+# -- AdamRun, PerturbationBound (the seed's shape) ---------------------------------------------------------
+
+
+def _adam_point(p: Params) -> tuple[float, float, float, float, float]:
+    """(delta_drift, delta_step, eps, e, r) at one Adam mode of the §9 model, evaluated in float64 through
+    the numerics back end: drift and one energy step at Adam's rate alpha/r minus SGD's at alpha/sigma."""
+    from .numerics.expected import evaluate_form
+
+    a, l, sg, e = p["alpha"], p["lam"], p["sigma"], p["e"]
+    r = math.sqrt(l * l * e + sg * sg)
+    at = a / sg
+    d_drift = float(evaluate_form("adam", "drift_r", alpha=a, lam=l, sigma=sg, e=e, r=r)) - float(
+        evaluate_form("sgd-continuous", "drift", alpha=at, lam=l, sigma=sg, e=e))
+    d_step = float(evaluate_form("sgd", "energy_step", alpha=a / r, lam=l, sigma=sg, e=e)) - float(
+        evaluate_form("sgd", "energy_step", alpha=at, lam=l, sigma=sg, e=e))
+    eps = p["eps_factor"] * l * l * e / (sg * sg)
+    return d_drift, d_step, eps, e, r
+
+
+def _check_adam_noise_drift(p: Params, seed: int) -> Verdict:
+    """|Adam drift - class drift| <= eps (alpha_t lam e + alpha^2) at a mode with lam^2 e = (eps/eps_factor) sigma^2."""
+    d, _, eps, e, _ = _adam_point(p)
+    at = p["alpha"] / p["sigma"]
+    bound = eps * (at * p["lam"] * e + p["alpha"] ** 2)
+    slack = 1e-9 * (abs(d) + bound)
+    return Verdict(abs(d) <= bound + slack, f"|delta| = {abs(d):.4g} vs eps (alpha_t lam e + alpha^2) = {bound:.4g} "
+                                            f"(eps = {eps:.3g}, lam^2 e/sigma^2 = {eps / p['eps_factor']:.3g})")
+
+
+def _check_adam_noise_step(p: Params, seed: int) -> Verdict:
+    """|Adam's energy step - SGD's step at alpha_t| <= eps (alpha_t lam e + 2 alpha^2)."""
+    _, d, eps, e, _ = _adam_point(p)
+    at = p["alpha"] / p["sigma"]
+    bound = eps * (at * p["lam"] * e + 2 * p["alpha"] ** 2)
+    slack = 1e-9 * (abs(d) + bound + e)
+    return Verdict(abs(d) <= bound + slack, f"|step deviation| = {abs(d):.4g} vs bound {bound:.4g} (eps = {eps:.3g})")
+
+
+def _adam_noise_params(eps_factor: st.SearchStrategy[float]) -> st.SearchStrategy[Params]:
+    """A noise-dominated Adam mode: alpha_t lam = u small, e = c alpha_t sigma^2/(2 lam) (c times the class
+    steady state), with c away from 2 (where the leading terms of the deviation cancel), and
+    eps = eps_factor lam^2 e/sigma^2. With eps_factor < 1 the premise lam^2 e <= eps sigma^2 is false."""
+    return st.fixed_dictionaries({
+        "lam": _pos(0.2, 5.0), "sigma": _pos(0.2, 2.0), "u": _pos(0.005, 0.05),
+        "c": st.one_of(_pos(0.1, 0.8), _pos(4.0, 8.0)), "eps_factor": eps_factor}).map(
+        lambda d: {"lam": d["lam"], "sigma": d["sigma"], "eps_factor": d["eps_factor"],
+                   "alpha": d["u"] * d["sigma"] / d["lam"], "e": d["c"] * d["u"] * d["sigma"] ** 2 / (2 * d["lam"] ** 2)})
+
+
+def _seed_shape_deltas(p: Params, seed: int) -> tuple[Any, Any, Any]:
+    """(k, lam_k, |delta_k|) along lam_k = C_lam k^-s with energies e_k drawn in [e_lo, e_hi] x E."""
+    import numpy as np
+
+    from .numerics.expected import evaluate_form
+
+    k = np.arange(1, int(p["modes"]) + 1, dtype=np.float64)
+    lam = p["C_lam"] * k ** -p["s"]
+    e = np.random.default_rng(seed).uniform(p.get("e_lo", 0.0), p.get("e_hi", 1.0), size=k.size) * p["E"]
+    a, sg = p["alpha"], p["sigma"]
+    r = np.sqrt(lam**2 * e + sg**2)
+    adam = evaluate_form("adam", "drift_r", alpha=a, lam=lam, sigma=sg, e=e, r=r)
+    sgd = evaluate_form("sgd-continuous", "drift", alpha=a / sg, lam=lam, sigma=sg, e=e)
+    return k, lam, np.abs(adam - sgd) - 1e-9 * (np.abs(adam) + np.abs(sgd))  # float rounding allowed
+
+
+def _check_seed_shape(p: Params, seed: int) -> Verdict:
+    """Every mode: |delta_k| <= seedShapeConstant(alpha, Lam, sigma) lam_k E, with Lam = lam_1 = max lam_k."""
+    k, lam, d = _seed_shape_deltas(p, seed)
+    c = _form("seedShapeConstant", alpha=p["alpha"], Lam=float(lam.max()), sigma=p["sigma"])
+    worst = float((d - c * lam * p["E"]).max())
+    return Verdict(worst <= 0.0, f"max over {k.size} modes of |delta_k| - C lam_k E = {worst:.3g} (C = {c:.4g})")
+
+
+def _check_power_law(p: Params, seed: int) -> Verdict:
+    """Every mode k >= 1: delta_k^2 k^(s+1) <= (seedShapeConstant C_lam E)^2, for lam_k = C_lam k^-s."""
+    k, lam, d = _seed_shape_deltas(p, seed)
+    c = _form("seedShapeConstant", alpha=p["alpha"], Lam=float(lam.max()), sigma=p["sigma"])
+    lhs = d.clip(min=0.0) ** 2 * k ** (p["s"] + 1)
+    worst = float((lhs / (c * p["C_lam"] * p["E"]) ** 2).max())
+    return Verdict(worst <= 1.0 + 1e-9, f"max_k delta_k^2 k^(s+1) / (C C_lam E)^2 = {worst:.3g} over {k.size} modes "
+                                        f"(s = {p['s']})")
+
+
+def _seed_shape_params(outside: bool) -> st.SearchStrategy[Params]:
+    """Power-law profiles with energies in [0, E]; ``outside``: energies in [10 E, 50 E] (e_k <= E broken),
+    with E >= sigma^2 so the top mode is far from noise-dominated and the linear part of delta shows."""
+    base = {"alpha": _pos(0.01, 0.5), "sigma": _pos(0.3, 2.0), "s": st.sampled_from([1, 2, 3]),
+            "C_lam": st.just(1.0), "modes": st.integers(2, 400)}
+    if not outside:
+        return st.fixed_dictionaries({**base, "E": _pos(0.01, 10.0)})
+    return st.fixed_dictionaries({**base, "Ef": _pos(1.0, 5.0), "e_lo": st.just(10.0), "e_hi": st.just(50.0)}).map(
+        lambda d: {**{k: v for k, v in d.items() if k != "Ef"}, "alpha": min(d["alpha"], 0.5 * d["sigma"]),
+                   "E": d["Ef"] * d["sigma"] ** 2})
+
+
+def _power_law_params(outside: bool) -> st.SearchStrategy[Params]:
+    """``outside``: s = 0 (the premise 1 <= s broken): a flat spectrum with flat energies e_k = E >= sigma^2,
+    so delta_k is the same at every mode and delta_k^2 k must exceed any constant."""
+    if not outside:
+        return _seed_shape_params(False).map(lambda d: {**d, "C_lam": 1.0})
+    return st.fixed_dictionaries({"alpha": _pos(0.01, 0.5), "sigma": _pos(0.3, 2.0), "Ef": _pos(1.0, 5.0)}).map(
+        lambda d: {"alpha": min(d["alpha"], 0.5 * d["sigma"]), "sigma": d["sigma"], "E": d["Ef"] * d["sigma"] ** 2,
+                   "s": 0, "C_lam": 1.0, "modes": 100_000, "e_lo": 1.0, "e_hi": 1.0})
+
+
+_ADAM_LINKS: tuple[Link, ...] = (
+    Link(
+        theorem="AdamRun.driftDeviation_le_noiseDominated",
+        conclusion="every Adam run with lam^2 e_t <= eps sigma^2 has |adamDrift - sgdDrift(alpha/sigma)| <= "
+                   "eps (alpha_t lam e_t + alpha^2): the class constant alpha_t = alpha/sigma up to O(eps)",
+        hypotheses="0 <= alpha, 0 <= lam, 0 <= e_t, 0 < sigma, 0 <= eps, lam^2 e_t <= eps sigma^2",
+        holds=lambda p: p["eps_factor"] >= 1,
+        inside=lambda: _adam_noise_params(_pos(1.0, 3.0)),
+        outside=lambda: _adam_noise_params(_pos(0.02, 0.15)),
+        outside_note="eps below lam^2 e/sigma^2 (the premise broken): the deviation exceeds eps (alpha_t lam e + alpha^2)",
+        forms=("classRate",),
+        check=_check_adam_noise_drift,
+    ),
+    Link(
+        theorem="AdamRun.energyStep_deviation_le_noiseDominated",
+        conclusion="the run's energy step e_{t+1} is within eps (alpha_t lam e_t + 2 alpha^2) of SGD's step at "
+                   "alpha_t = alpha/sigma",
+        hypotheses="0 <= alpha, 0 <= lam, 0 <= e_t, 0 < sigma, 0 <= eps, lam^2 e_t <= eps sigma^2",
+        holds=lambda p: p["eps_factor"] >= 1,
+        inside=lambda: _adam_noise_params(_pos(1.0, 3.0)),
+        outside=lambda: _adam_noise_params(_pos(0.02, 0.15)),
+        outside_note="eps below lam^2 e/sigma^2: the step deviation exceeds the bound",
+        forms=("classRate", "sgdEnergyStep"),
+        check=_check_adam_noise_step,
+    ),
+    Link(
+        theorem="perturbation_bound_seedShape",
+        conclusion="Theorem Candidate 1 in the seed's shape: |delta_k| <= (2 alpha/sigma + alpha^2 Lam/sigma^2) "
+                   "lam_k ||e||_inf, an E-free constant, along a power-law spectrum",
+        hypotheses="0 <= alpha, 0 < sigma, 0 <= lam_k <= Lam, 0 <= e_k <= E",
+        holds=lambda p: p.get("e_hi", 1.0) <= 1.0,
+        inside=lambda: _seed_shape_params(False),
+        outside=lambda: _seed_shape_params(True),
+        outside_note="energies above E (e_k <= E broken): delta grows linearly in e_k past the bound",
+        forms=("seedShapeConstant",),
+        check=_check_seed_shape,
+    ),
+    Link(
+        theorem="perturbation_bound_powerLaw",
+        conclusion="for lam_k k^s <= C_lam (s >= 1): delta_k^2 k^(s+1) <= (C C_lam E)^2, the seed's k^(-(s+1)/2)",
+        hypotheses="1 <= s, lam_k k^s <= C_lam for k >= 1, 0 <= alpha, 0 < sigma, 0 <= lam_k <= Lam, 0 <= e_k <= E",
+        holds=lambda p: p["s"] >= 1,
+        inside=lambda: _power_law_params(False),
+        outside=lambda: _power_law_params(True),
+        outside_note="s = 0 (flat spectrum): delta_k is constant, so delta_k^2 k grows past any bound",
+        forms=("seedShapeConstant",),
+        check=_check_power_law,
+    ),
+)
+
+_STOCHASTIC_LINKS: tuple[Link, ...] = (
+    Link(
+        theorem="SgdRun.energy_step",
+        conclusion="E[theta_{t+1}^2] = (1 - alpha lam)^2 E[theta_t^2] + alpha^2 sigma^2, derived from the update "
+                   "theta' = (1 - alpha lam) theta - alpha xi: the simulated mean square follows it step by step",
+        hypotheses="none beyond the noise facts E[xi] = 0, E[xi^2] = sigma^2, E[theta xi] = 0 (an identity)",
+        holds=lambda p: True,
+        inside=lambda: _transient_params(0.1, 3.0),
+        outside=None,
+        outside_note="an identity for every alpha, lam, sigma: nothing to break (stability is ModeDynamics')",
+        forms=("sgdEnergyStep", "sgdFixedPoint", "sgdContraction"),
+        check=_check_sgd_energy_step,
+    ),
+    Link(
+        theorem="SgdRun.lagOneCov_eq",
+        conclusion="E[theta_{t+1} theta_t] = (1 - alpha lam) E[theta_t^2]: the measured lag-1 autocorrelation of "
+                   "stationary SGD is 1 - alpha lam, the quantity §10 step 5 reads gamma_hat from",
+        hypotheses="none beyond E[theta_t xi_t] = 0 (an identity at every t; measured at stationarity, "
+                   "0 < alpha lam < 2)",
+        holds=_stable,
+        inside=lambda: _sgd_params(0.05, 1.8),
+        outside=None,
+        outside_note="an identity at every t: there is no hypothesis to break (outside the window there is no "
+                     "stationary state to measure it in)",
+        forms=(),
+        check=_check_lag_one,
+    ),
+    Link(
+        theorem="heavyBallFixedPoint_isFixedPoint",
+        conclusion="heavy ball's second moments have the fixed point heavyBallFixedPoint = "
+                   "alpha sigma^2 (1+mu) / (lam (1-mu)(2(1+mu) - alpha lam)); the simulated energy settles there",
+        hypotheses="lam != 0, mu != 1, mu != -1, alpha lam != 2(1+mu) (fixed point); 0 <= mu < 1, "
+                   "0 < alpha lam < 2(1+mu) (reached)",
+        holds=_hb_in_window,
+        inside=lambda: _hb_params(0.05, 0.9),
+        outside=lambda: _hb_params(1.05, 1.5),
+        outside_note="alpha lam > 2(1+mu): the simulated energy diverges instead",
+        forms=("heavyBallFixedPoint",),
+        check=_check_hb_fixed_point,
+    ),
+    Link(
+        theorem="heavyBallMean_stable_iff",
+        conclusion="the mean dynamics m_{t+2} = (1+mu-alpha lam) m_{t+1} - mu m_t contracts exactly in the "
+                   "window -1 < mu < 1, 0 < alpha lam < 2(1+mu): noise-free heavy ball decays inside, grows outside",
+        hypotheses="-1 < mu < 1, 0 < alpha lam < 2(1+mu) (roots r1, r2 of z^2 - (1+mu-alpha lam) z + mu)",
+        holds=_hb_in_window,
+        inside=lambda: _hb_params(0.05, 0.9),
+        outside=lambda: _hb_params(1.05, 1.5),
+        outside_note="alpha lam > 2(1+mu): a root leaves the unit disc and the mean grows",
+        forms=(),
+        check=_check_hb_mean,
+    ),
+)
+
+LINKS: tuple[Link, ...] = _CORE_LINKS + _COMPANION_LINKS + _STOCHASTIC_LINKS + _ADAM_LINKS
 
 #: Lean declarations deliberately not linked to a simulation, with the reason (completeness test).
 _ALGEBRA = "an algebraic step used by a linked theorem; its consequence is what the simulations measure"
 _LIMIT = "a continuous-time or limiting identity; simulations are discrete and measure the linked discrete form"
 
+_CONCRETE = "a computed fact about the concrete Rat run that instantiates the structure's hypotheses"
+
+_ORDER = "an order fact of the generic ordered field (Basic) that grind does not derive; used by the proofs"
+
 UNLINKED: dict[str, str] = {
+    **{name: _ORDER for name in ("mulPos", "mulNonneg", "leOfLt", "mulLeMulLeft", "mulLeMul", "sqPos", "sqNonneg",
+                                 "invPos", "eqZeroOfMul", "divLeDiv")},
+    "SecondOrderModel.cov_add_right": _ALGEBRA,
+    "SecondOrderModel.cov_smul_right": _ALGEBRA,
+    "SgdRun.mean_step": "the mean contracts by 1 - alpha lam: the noise-free case of the linked energy step",
+    "HeavyBallRun.secondMoment_step": "the recursion whose fixed point heavyBallFixedPoint_isFixedPoint (linked) "
+                                      "solves; the simulation measures that fixed point",
+    "HeavyBallRun.mean_step": "the mean recursion that heavyBallMean_stable_iff (linked) is about",
+    "HeavyBallRun.mean_factor_pow": "ties the roots of heavyBallMean_stable_iff (linked) to a run's mean",
+    "heavyBallFixedPoint_zero": _ALGEBRA,
+    "heavyBallFixedPoint_pos": "the sign of heavyBallFixedPoint, whose value is linked",
+    "realRoots_stable_iff": "the Schur-Cohn step behind heavyBallMean_stable_iff (linked)",
+    "heavyBallMean_stable_iff_complex": "the complex-root case of heavyBallMean_stable_iff (linked); the "
+                                        "linked check's noise-free run covers both cases",
+    "lCov_add_left": _ALGEBRA, "lCov_smul_left": _ALGEBRA, "lCov_comm": _ALGEBRA, "lCov_self_nonneg": _ALGEBRA,
+    "lMean_add": _ALGEBRA, "lMean_smul": _ALGEBRA, "lAdd_length": _ALGEBRA, "lSmul_length": _ALGEBRA,
+    "lUnit_length": _ALGEBRA, "lCov_lUnit": _ALGEBRA, "lCov_lUnit_self": _ALGEBRA,
+    "listNoise_length": _ALGEBRA, "lMean_listNoise": _ALGEBRA, "lCov_listNoise_self": _ALGEBRA,
+    "lCov_listNoise_white": _ALGEBRA, "listSgdθ_length": _ALGEBRA, "listHbθ_length": _ALGEBRA,
+    "ratSgdRun_energy_zero": _CONCRETE, "ratSgdRun_energy_one": _CONCRETE,
+    "not_exists_optimizerFree_classDrift": "refutes the seed's literal Theorem 1 (no optimizer-free f for SGD at "
+                                           "every rate); tests/properties/test_seed_bound.py searches numerically",
+    "not_exists_classDrift_sgd_adam_sameRate": "refutes the literal reading for SGD and Adam at one base rate; "
+                                               "tests/properties/test_seed_bound.py keeps concrete counterexamples",
     "sgdEnergyStep_sub_fixedPoint": _ALGEBRA,
     "eq_sgdFixedPoint_of_isFixedPoint": "uniqueness of the fixed point: a statement about all e, nothing to sample",
     "sgdContraction_nonneg": _ALGEBRA,

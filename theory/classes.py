@@ -164,6 +164,24 @@ def weighted_deviation_bound() -> Expr:
     return sympy.factor((cu + cl).subs({lam: Lam, e: E})) * w * E
 
 
+def seed_shape_bound() -> Expr:
+    """``|delta_k| <= C lam_k E`` with the E-free ``C = 2 alpha/sigma + alpha^2 Lam/sigma^2`` (the seed's shape).
+
+    Above: ``delta <= 2 alpha lam e / sigma`` (the first part of delta as r -> infinity, since (r - sigma)/r < 1);
+    below: ``-delta <= alpha^2 lam^2 e / sigma^2 <= (alpha^2 Lam / sigma^2) lam e`` for ``lam <= Lam``. Both
+    coefficients of ``lam e`` are taken at their largest (``lam = Lam``) and added, as the Lean proof does.
+    """
+    alpha, lam, e, E, Lam, sigma, r = sym("alpha", "lam", "e", "E", "Lam", "sigma", "r")
+    lower, _ = drift_deviation_bounds()
+    delta_r = derive("adam").forms["drift_r"] - derive("sgd-continuous").forms["drift"].subs(alpha, alpha / sigma)
+    first = sympy.expand(delta_r).coeff(alpha, 1)  # 2 lam e (1/sigma - 1/r): the part linear in alpha
+    c_up = sympy.simplify(sympy.limit(first, r, sympy.oo) * alpha / (lam * e))
+    c_low = sympy.simplify(-lower / (lam * e))
+    pos = {sigma: sympy.Symbol("sigma_pos", positive=True)}
+    assert sympy.diff(c_low, lam).subs(pos).is_nonnegative
+    return sympy.factor(c_up + c_low.subs(lam, Lam)) * lam * E
+
+
 def seed_candidate_bound() -> Expr:
     """The seed's Theorem 1 candidate ``C k^{-(s+1)/2} ||e||_inf`` (``E`` stands for ``||e||_inf``)."""
     C, k, s, E = sym("C", "k", "s", "E")

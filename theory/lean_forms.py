@@ -8,7 +8,8 @@ from sympy import Expr
 
 import sympy
 
-from spectral_universality.theory.classes import drift_deviation_bounds, noise_ratio, weighted_deviation_bound
+from spectral_universality.theory.classes import (drift_deviation_bounds, noise_ratio, seed_shape_bound,
+                                                  weighted_deviation_bound)
 from spectral_universality.theory.core import SYMBOLS
 from spectral_universality.theory.dispatch import derive
 
@@ -30,6 +31,9 @@ LEAN_SIGNATURES: dict[str, tuple[str, ...]] = {
     "driftDeviationLinear": ("alpha", "lam", "sigma", "e"),
     "discreteSteadyStateRatio": ("alpha", "alpha_t", "lam"),
     "perturbationConstant": ("alpha", "lam1", "sigma", "e"),
+    "heavyBallFixedPoint": ("alpha", "lam", "sigma", "mu"),
+    "seedShapeConstant": ("alpha", "Lam", "sigma"),
+    "heavyBallFixedLagCov": ("alpha", "lam", "sigma", "mu"),
 }
 
 
@@ -43,7 +47,14 @@ def closed_forms() -> dict[str, Expr]:
     # delta <= 2 alpha lam e (1/sigma - 1/r) <= 2 alpha lam e / sigma: the first part of delta at r -> infinity
     linear = sympy.limit(sympy.expand(adam.forms["drift_r"] - cont.forms["drift"].subs(alpha, alpha / sigma))
                          .coeff(alpha, 1), SYMBOLS["r"], sympy.oo) * alpha
+    hb = derive("momentum")  # torch's convention v' = mu v + g, theta' = theta - alpha v' (the same recursion)
+    mu = SYMBOLS["mu"]
+    # E[theta_{t+1} theta_t] = E[theta^2] - alpha E[v_{t+1} theta_t], with v_{t+1} = mu v_t + lam theta_t + xi_t
+    hb_lag = sympy.simplify(hb.steady_state - alpha * (mu * hb.forms["S_theta_v"] + lam * hb.steady_state))
     return {
+        "heavyBallFixedPoint": hb.steady_state,
+        "heavyBallFixedLagCov": hb_lag,
+        "seedShapeConstant": sympy.simplify(seed_shape_bound() / (lam * E)),
         "sgdEnergyStep": sgd.forms["energy_step"],
         "sgdContraction": sgd.contraction_factor,
         "sgdFixedPoint": sgd.steady_state,

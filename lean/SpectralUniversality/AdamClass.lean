@@ -1,5 +1,6 @@
 module
 
+public import SpectralUniversality.Basic
 public import SpectralUniversality.ModeDynamics
 
 /-!
@@ -11,16 +12,23 @@ Adam on mode `k` is modelled (paper §9.1) as SGD with the per-mode effective ra
 
 Proved here, over any ordered field:
 
-* `adamDrift_eq_sgdDrift_adamRate`: the Adam drift is the SGD drift at rate `α/r`, exactly;
-* `adamDrift_eq_sgdDrift_of_noiseDominated`: in the noise-dominated limit `r = σ` it is exactly
-  the SGD drift at the class rate `α̃ = α/σ` (the paper's §9.1 claim, which the paper states
-  with `≈`); `AdamMode.r_eq_σ_of_noiseDominated`: `r = σ` holds exactly iff the curvature term
-  `λ²e` vanishes, so away from `e = 0` the identity is only approximate — how approximate is
-  quantified in `PerturbationBound`;
+* `adamDrift_eq_sgdDrift_adamRate`: the Adam drift is the SGD drift at rate `α/r`, exactly, for
+  every `r` (this is the model's definition unfolded);
+* `adamDrift_eq_sgdDrift_of_noiseDominated`: a substitution lemma — *if* `r = σ`, the Adam drift is
+  the SGD drift at the class rate `α̃ = α/σ`. Its premise is not a regime but a degenerate point:
+  for a genuine mode (`r² = λ²e + σ²`, `σ > 0`) it holds exactly when `λ²e = 0`
+  (`AdamMode.r_eq_σ_of_noiseDominated`), i.e. zero curvature or zero energy. The paper's §9.1
+  "≈" is made quantitative elsewhere: `driftDeviation_mem` (module `PerturbationBound`) bounds the
+  deviation for every mode, and `AdamRun.driftDeviation_le_noiseDominated` (module `AdamRun`)
+  bounds it by `ε·(α̃λe + α²)` along an Adam run in the regime `λ²e ≤ ε σ²`;
 * the within-class constants as definitions with their identities: `classRate` (`α̃ = α/σ`),
   `contractionRate` (`γ_k = 2α̃λ_k`, `sgdDrift_eq_contractionRate`), `noiseRatio`
   (`η = σ²/λ₁²`, `noiseRatio_mul_sq`), and `classRate_sq_mul_sq` (`α̃²σ² = α²`: at the class
   rate the injected noise no longer depends on `σ`).
+
+The `Rat` instances use the Pythagorean mode `λ = 1`, `σ = 4`, `e = 9`, `r = 5`
+(`λ²e + σ² = 25`), where `r ≠ σ`, and the flat mode `λ = 0`, `e = 5`, `r = σ = 3`, the honest
+(non-`e = 0`) case of `r = σ`.
 -/
 
 @[expose] public section
@@ -67,44 +75,17 @@ structure AdamMode (F : Type) [Lean.Grind.Field F] [LE F] [LT F] [Std.LawfulOrde
   /-- the preconditioner squares to the second moment `λ²e + σ²` -/
   r_sq : r ^ 2 = lam ^ 2 * e + σ ^ 2
 
-private theorem mulPos {a b : F} (ha : 0 < a) (hb : 0 < b) : 0 < a * b := by
-  first
-  | exact Lean.Grind.OrderedRing.mul_pos ha hb
-  | (have h := Lean.Grind.OrderedRing.mul_lt_mul_of_pos_left hb ha; grind)
-
-private theorem mulNonneg {a b : F} (ha : 0 ≤ a) (hb : 0 ≤ b) : 0 ≤ a * b := by
-  first
-  | exact Lean.Grind.OrderedRing.mul_nonneg ha hb
-  | (have h := mulLeMulLeft hb ha; grind)
-
-private theorem invPos {a : F} (h : 0 < a) : 0 < a⁻¹ := by
-  have h1 : a * a⁻¹ = 1 := by grind
-  have h2 : a⁻¹ < 0 ∨ a⁻¹ = 0 ∨ 0 < a⁻¹ := by grind
-  rcases h2 with h2 | h2 | h2
-  · have := mulPos h (by grind : 0 < -a⁻¹)
-    grind
-  · rw [h2] at h1
-    grind
-  · exact h2
-
-private theorem leOfLt {a b : F} (h : a < b) : a ≤ b := by grind
-
-private theorem mulLeMulLeft {a b c : F} (h : a ≤ b) (hc : 0 ≤ c) : c * a ≤ c * b := by
-  have := mulNonneg hc (by grind : (0 : F) ≤ b - a)
-  grind
-
-private theorem eqZeroOfMul {a b : F} (h : a * b = 0) (hb : b ≠ 0) : a = 0 := by
-  have h2 : a = a * b * b⁻¹ := by grind
-  grind
-
 /-- Adam's drift is the SGD drift at the effective rate `α/r`. -/
 theorem adamDrift_eq_sgdDrift_adamRate (α lam σ e r : F) :
     adamDrift α lam σ e r = sgdDrift (adamRate α r) lam σ e := by
   unfold adamDrift sgdDrift
   grind
 
-/-- **Paper §9.1, exactly.** In the noise-dominated limit `r = σ` the Adam drift equals the SGD
-drift with the rescaled rate `α̃ = α/σ`. -/
+/-- **Substitution lemma (paper §9.1's identity at `r = σ`).** If the preconditioner is replaced by
+`σ`, the Adam drift equals the SGD drift with the rescaled rate `α̃ = α/σ`. For a genuine Adam mode
+(`r² = λ²e + σ²`, `σ > 0`) the premise `r = σ` forces `λ²e = 0` (`AdamMode.r_eq_σ_of_noiseDominated`
+is the converse direction), so this is not a statement about the noise-dominated *regime*; the
+quantitative regime statement is `AdamRun.driftDeviation_le_noiseDominated`. -/
 theorem adamDrift_eq_sgdDrift_of_noiseDominated (α lam σ e r : F) (hr : r = σ) :
     adamDrift α lam σ e r = sgdDrift (classRate α σ) lam σ e := by
   subst hr
@@ -123,7 +104,8 @@ theorem AdamMode.r_eq_σ_of_noiseDominated (m : AdamMode F) (hσ : 0 < m.σ)
   have := eqZeroOfMul h1 h2
   grind
 
-/-- For every Adam mode with `λ²e = 0` and `σ > 0`, the drift is the SGD drift at `α̃`. -/
+/-- For every Adam mode with `λ²e = 0` and `σ > 0`, the drift is the SGD drift at `α̃` (the
+substitution lemma `adamDrift_eq_sgdDrift_of_noiseDominated` applied to a genuine mode). -/
 theorem AdamMode.adamDrift_eq_sgdDrift_classRate (m : AdamMode F) (hσ : 0 < m.σ)
     (hnoise : m.lam ^ 2 * m.e = 0) :
     adamDrift m.α m.lam m.σ m.e m.r = sgdDrift (classRate m.α m.σ) m.lam m.σ m.e :=
@@ -164,29 +146,75 @@ theorem sgdContinuousSteadyState_classRate (α lam σ : F) (hσ : σ ≠ 0) :
   unfold sgdContinuousSteadyState classRate
   grind
 
-example : adamDrift (1 / 10 : Rat) 2 3 5 3 = sgdDrift (classRate (1 / 10) 3) 2 3 5 :=
-  adamDrift_eq_sgdDrift_of_noiseDominated _ _ _ _ _ rfl
+/-! ### `Rat` instances -/
 
-example : classRate (1 / 10 : Rat) 3 ^ 2 * 3 ^ 2 = (1 / 10) ^ 2 := classRate_sq_mul_sq _ _ (by grind)
-
-example : 0 < contractionRate (1 / 10 : Rat) 2 := contractionRate_pos (by grind) (by grind)
-
-example : noiseRatio (3 : Rat) 2 * 2 ^ 2 = 3 ^ 2 := noiseRatio_mul_sq _ _ (by grind)
-
-/-- A concrete noise-dominated `Rat` Adam mode (`e = 0`). -/
+/-- A concrete `Rat` Adam mode with non-zero curvature and energy: `α = 18/5`, `λ = 1`, `σ = 4`,
+`e = 9`, `r = 5` (`r² = 25 = λ²e + σ²`). Its effective rate is `α/r = 18/25`, its class rate
+`α/σ = 9/10`. -/
 def ratAdamMode : AdamMode Rat where
+  α := 18 / 5
+  lam := 1
+  σ := 4
+  e := 9
+  r := 5
+  r_pos := by grind
+  r_sq := by grind
+
+/-- A flat `Rat` Adam mode: zero curvature, energy `5`, so `r = σ = 3` honestly (`0²·5 + 3² = 3²`). -/
+def ratFlatAdamMode : AdamMode Rat where
   α := 1 / 10
-  lam := 2
+  lam := 0
   σ := 3
-  e := 0
+  e := 5
   r := 3
   r_pos := by grind
   r_sq := by grind
 
+-- the drift is SGD's at the effective rate `α/r = 18/25`, for a mode with `λ²e = 9 ≠ 0`
 example : adamDrift ratAdamMode.α ratAdamMode.lam ratAdamMode.σ ratAdamMode.e ratAdamMode.r
-    = sgdDrift (classRate ratAdamMode.α ratAdamMode.σ) ratAdamMode.lam ratAdamMode.σ ratAdamMode.e :=
-  ratAdamMode.adamDrift_eq_sgdDrift_classRate (by simp only [ratAdamMode]; grind)
-    (by simp only [ratAdamMode]; grind)
+    = sgdDrift (adamRate ratAdamMode.α ratAdamMode.r) ratAdamMode.lam ratAdamMode.σ ratAdamMode.e :=
+  adamDrift_eq_sgdDrift_adamRate _ _ _ _ _
+
+-- …and for that mode it is NOT SGD's drift at the class rate: `-2916/625 ≠ -81/25`
+example : adamDrift ratAdamMode.α ratAdamMode.lam ratAdamMode.σ ratAdamMode.e ratAdamMode.r
+    ≠ sgdDrift (classRate ratAdamMode.α ratAdamMode.σ) ratAdamMode.lam ratAdamMode.σ ratAdamMode.e := by
+  simp only [ratAdamMode, adamDrift, adamRate, sgdDrift, classRate]
+  grind
+
+example : adamDrift ratAdamMode.α ratAdamMode.lam ratAdamMode.σ ratAdamMode.e ratAdamMode.r
+    = -2916 / 625 := by
+  simp only [ratAdamMode, adamDrift, adamRate]
+  grind
+
+-- the substitution lemma at an honest `r = σ`: the flat mode, `e = 5`
+example : adamDrift (1 / 10 : Rat) 0 3 5 3 = sgdDrift (classRate (1 / 10) 3) 0 3 5 :=
+  adamDrift_eq_sgdDrift_of_noiseDominated _ _ _ _ _ rfl
+
+example : ratFlatAdamMode.r = ratFlatAdamMode.σ :=
+  ratFlatAdamMode.r_eq_σ_of_noiseDominated (by simp only [ratFlatAdamMode]; grind)
+    (by simp only [ratFlatAdamMode]; grind)
+
+example : adamDrift ratFlatAdamMode.α ratFlatAdamMode.lam ratFlatAdamMode.σ ratFlatAdamMode.e
+      ratFlatAdamMode.r
+    = sgdDrift (classRate ratFlatAdamMode.α ratFlatAdamMode.σ) ratFlatAdamMode.lam ratFlatAdamMode.σ
+      ratFlatAdamMode.e :=
+  ratFlatAdamMode.adamDrift_eq_sgdDrift_classRate (by simp only [ratFlatAdamMode]; grind)
+    (by simp only [ratFlatAdamMode]; grind)
+
+example : sgdDrift (classRate (18 / 5 : Rat) 4) 1 4 9
+    = -contractionRate (classRate (18 / 5) 4) 1 * 9 + classRate (18 / 5) 4 ^ 2 * 4 ^ 2 :=
+  sgdDrift_eq_contractionRate _ _ _ _
+
+example : classRate (18 / 5 : Rat) 4 ^ 2 * 4 ^ 2 = (18 / 5) ^ 2 := classRate_sq_mul_sq _ _ (by grind)
+
+example : 0 < classRate (18 / 5 : Rat) 4 := classRate_pos (by grind) (by grind)
+
+example : 0 < contractionRate (9 / 10 : Rat) 1 := contractionRate_pos (by grind) (by grind)
+
+example : noiseRatio (4 : Rat) 1 * 1 ^ 2 = 4 ^ 2 := noiseRatio_mul_sq _ _ (by grind)
+
+example : sgdContinuousSteadyState (classRate (18 / 5 : Rat) 4) 1 4 = 18 / 5 * 4 / (2 * 1) :=
+  sgdContinuousSteadyState_classRate _ _ _ (by grind)
 
 end SpectralUniversality
 

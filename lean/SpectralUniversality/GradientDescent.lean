@@ -1,5 +1,6 @@
 module
 
+public import SpectralUniversality.Basic
 public import SpectralUniversality.ModeDynamics
 
 /-!
@@ -36,8 +37,7 @@ variable {F : Type} [Lean.Grind.Field F] [LE F] [LT F] [Std.LawfulOrderLT F] [St
   [Lean.Grind.OrderedRing F]
 
 private theorem sqLe {x y : F} (hx : 0 ≤ x) (hxy : x ≤ y) : x ^ 2 ≤ y ^ 2 := by
-  have h1 := Lean.Grind.OrderedRing.mul_le_mul_of_nonneg_left hxy hx
-  have h2 := Lean.Grind.OrderedRing.mul_le_mul_of_nonneg_right hxy (by grind : (0 : F) ≤ y)
+  have := mulLeMul hx hxy hx hxy
   grind
 
 /-- Gradient descent is the noise-free SGD energy step: `e ↦ (1 − ηλ)² e`. -/
@@ -56,15 +56,15 @@ more slowly exactly when `η(a + b) > 2`. -/
 theorem sgdContraction_lt_sgdContraction_iff {η a b : F} (hη : 0 < η) (hab : a < b) :
     sgdContraction η a < sgdContraction η b ↔ 2 < η * (a + b) := by
   have hd := sgdContraction_sub_sgdContraction η a b
-  have hp : 0 < η * (b - a) := Lean.Grind.OrderedRing.mul_pos hη (by grind)
+  have hp : 0 < η * (b - a) := mulPos hη (by grind)
   constructor
   · intro h
     rcases (by grind : 2 < η * (a + b) ∨ 0 ≤ 2 - η * (a + b)) with h2 | h2
     · exact h2
-    · have := Lean.Grind.OrderedRing.mul_nonneg (by grind : (0 : F) ≤ η * (b - a)) h2
+    · have := mulNonneg (by grind : (0 : F) ≤ η * (b - a)) h2
       grind
   · intro h
-    have := Lean.Grind.OrderedRing.mul_pos hp (by grind : (0 : F) < η * (a + b) - 2)
+    have := mulPos hp (by grind : (0 : F) < η * (a + b) - 2)
     grind
 
 /-- **The slowest mode is an extreme one.** For `η ≥ 0` and `a ≤ λ ≤ b`, any bound on the contraction
@@ -72,8 +72,8 @@ factors at `a` and at `b` bounds it at `λ`. -/
 theorem sgdContraction_le_of_endpoints {η a b lam r : F} (hη : 0 ≤ η) (hal : a ≤ lam) (hlb : lam ≤ b)
     (ha : sgdContraction η a ≤ r) (hb : sgdContraction η b ≤ r) : sgdContraction η lam ≤ r := by
   unfold sgdContraction at *
-  have h1 : η * a ≤ η * lam := Lean.Grind.OrderedRing.mul_le_mul_of_nonneg_left hal hη
-  have h2 : η * lam ≤ η * b := Lean.Grind.OrderedRing.mul_le_mul_of_nonneg_left hlb hη
+  have h1 : η * a ≤ η * lam := mulLeMulLeft hal hη
+  have h2 : η * lam ≤ η * b := mulLeMulLeft hlb hη
   rcases (by grind : (0 : F) ≤ 1 - η * lam ∨ 1 - η * lam < 0) with hx | hx
   · have := sqLe hx (by grind : 1 - η * lam ≤ 1 - η * a)
     grind

@@ -1,5 +1,6 @@
 module
 
+public import SpectralUniversality.Basic
 public import SpectralUniversality.ModeDynamics
 public import SpectralUniversality.AdamClass
 
@@ -36,38 +37,6 @@ namespace SpectralUniversality
 
 variable {F : Type} [Lean.Grind.Field F] [LE F] [LT F] [Std.LawfulOrderLT F] [Std.IsLinearOrder F]
   [Lean.Grind.OrderedRing F]
-
-
-private theorem mulPos {a b : F} (ha : 0 < a) (hb : 0 < b) : 0 < a * b := by
-  first
-  | exact Lean.Grind.OrderedRing.mul_pos ha hb
-  | (have h := Lean.Grind.OrderedRing.mul_lt_mul_of_pos_left hb ha; grind)
-
-private theorem mulNonneg {a b : F} (ha : 0 ≤ a) (hb : 0 ≤ b) : 0 ≤ a * b := by
-  first
-  | exact Lean.Grind.OrderedRing.mul_nonneg ha hb
-  | (have h := mulLeMulLeft hb ha; grind)
-
-private theorem invPos {a : F} (h : 0 < a) : 0 < a⁻¹ := by
-  have h1 : a * a⁻¹ = 1 := by grind
-  have h2 : a⁻¹ < 0 ∨ a⁻¹ = 0 ∨ 0 < a⁻¹ := by grind
-  rcases h2 with h2 | h2 | h2
-  · have := mulPos h (by grind : 0 < -a⁻¹)
-    grind
-  · rw [h2] at h1
-    grind
-  · exact h2
-
-private theorem leOfLt {a b : F} (h : a < b) : a ≤ b := by grind
-
-private theorem mulLeMulLeft {a b c : F} (h : a ≤ b) (hc : 0 ≤ c) : c * a ≤ c * b := by
-  have := mulNonneg hc (by grind : (0 : F) ≤ b - a)
-  grind
-
-private theorem eqZeroOfMul {a b : F} (h : a * b = 0) (hb : b ≠ 0) : a = 0 := by
-  have h2 : a = a * b * b⁻¹ := by grind
-  grind
-
 
 /-- Finite sum `f 0 + … + f (n-1)`. -/
 def sumTo (f : Nat → F) : Nat → F
@@ -201,11 +170,7 @@ theorem sgdFixedPoint_eq_discreteSteadyStateRatio_mul (α αt lam σ : F) (hαt 
   unfold sgdFixedPoint discreteSteadyStateRatio
   have h1 : 2 - α * lam ≠ 0 := by grind
   have h2 : 2 - αt * lam ≠ 0 := by grind
-  first
-  | grind
-  | (have h3 : (lam * (2 - αt * lam))⁻¹ = lam⁻¹ * (2 - αt * lam)⁻¹ := by grind
-     have h4 : (lam * (2 - α * lam))⁻¹ = lam⁻¹ * (2 - α * lam)⁻¹ := by grind
-     grind)
+  grind
 
 /-- **A finding about paper §9.2:** for the exact discrete recursion, the steady-state ratio of
 two rates `α ≠ α̃` is NOT mode-independent: if it takes the same value at two different

@@ -1,5 +1,7 @@
 module
 
+public import SpectralUniversality.Basic
+
 /-!
 # Per-mode SGD energy dynamics on a quadratic loss (paper §2, §9.1)
 
@@ -84,43 +86,6 @@ section Theorems
 variable {F : Type} [Lean.Grind.Field F] [LE F] [LT F] [Std.LawfulOrderLT F] [Std.IsLinearOrder F]
   [Lean.Grind.OrderedRing F]
 
-private theorem mulPos {a b : F} (ha : 0 < a) (hb : 0 < b) : 0 < a * b := by
-  first
-  | exact Lean.Grind.OrderedRing.mul_pos ha hb
-  | (have h := Lean.Grind.OrderedRing.mul_lt_mul_of_pos_left hb ha; grind)
-
-private theorem mulNonneg {a b : F} (ha : 0 ≤ a) (hb : 0 ≤ b) : 0 ≤ a * b := by
-  first
-  | exact Lean.Grind.OrderedRing.mul_nonneg ha hb
-  | (have h := Lean.Grind.OrderedRing.mul_le_mul_of_nonneg_left hb ha; grind)
-
-private theorem sqPos {a : F} (ha : a ≠ 0) : 0 < a * a := by
-  have h : a < 0 ∨ 0 < a := by grind
-  rcases h with h | h
-  · have := mulPos (a := -a) (b := -a) (by grind) (by grind)
-    grind
-  · exact mulPos h h
-
-private theorem invPos {a : F} (h : 0 < a) : 0 < a⁻¹ := by
-  have h1 : a * a⁻¹ = 1 := by grind
-  have h2 : a⁻¹ < 0 ∨ a⁻¹ = 0 ∨ 0 < a⁻¹ := by grind
-  rcases h2 with h2 | h2 | h2
-  · have := mulPos h (by grind : 0 < -a⁻¹)
-    grind
-  · rw [h2] at h1
-    grind
-  · exact h2
-
-private theorem sqNonneg (a : F) : 0 ≤ a * a := by
-  have h : a < 0 ∨ a = 0 ∨ 0 < a := by grind
-  rcases h with h | h | h
-  · have := mulPos (a := -a) (b := -a) (by grind) (by grind)
-    grind
-  · have h0 : a * a = 0 * a := by rw [h]
-    grind
-  · have := mulPos h h
-    grind
-
 /-- Distance to the fixed point contracts by exactly `(1 - αλ)²` in one step. -/
 theorem sgdEnergyStep_sub_fixedPoint (α lam σ e : F) (hlam : lam ≠ 0) (hstable : α * lam ≠ 2) :
     sgdEnergyStep α lam σ e - sgdFixedPoint α lam σ
@@ -175,9 +140,7 @@ theorem sgdEnergy_sub_fixedPoint_eq_pow (run : SgdEnergyRun F) (hlam : run.lam �
   | zero => grind
   | succ n ih =>
     rw [run.step n, sgdEnergyStep_sub_fixedPoint _ _ _ _ hlam hstable, ih]
-    first
-    | grind
-    | (rw [Lean.Grind.Semiring.pow_succ]; grind)
+    grind
 
 /-- The contraction factor is a square, hence nonnegative. -/
 theorem sgdContraction_nonneg (α lam : F) : 0 ≤ sgdContraction α lam := by
@@ -364,7 +327,7 @@ def ratRun : SgdEnergyRun Rat where
   lam := 2
   σ := 3
   e := ratEnergy
-  step := fun t => by first | rfl | simp only [ratEnergy]
+  step := fun _ => rfl
 
 example (t : Nat) : ratRun.e t - sgdFixedPoint ratRun.α ratRun.lam ratRun.σ
     = sgdContraction ratRun.α ratRun.lam ^ t * (ratRun.e 0 - sgdFixedPoint ratRun.α ratRun.lam ratRun.σ) :=

@@ -1,5 +1,6 @@
 module
 
+public import SpectralUniversality.Basic
 public import SpectralUniversality.Invariants
 
 /-!
@@ -80,7 +81,7 @@ theorem shellEnergyRate_le (d u c : Nat → F) (Ω : Nat → Nat → F) (n : Nat
     shellEnergyRate d u c Ω n ≤ sumTo (fun k => c k * u k) n := by
   rw [shellEnergyRate_eq d u c Ω n hskew]
   have := sumTo_nonneg (f := fun k => d k * c k ^ 2) (n := n)
-    (fun k hk => Lean.Grind.OrderedRing.mul_nonneg (hd k hk) (Lean.Grind.OrderedRing.sq_nonneg (a := c k)))
+    (fun k hk => mulNonneg (hd k hk) (by have := sqNonneg (c k); grind))
   grind
 
 /-- A skew-symmetric coupling on `Rat`: `+1` above the diagonal, `−1` below. -/
@@ -89,7 +90,7 @@ def ratSkew : Nat → Nat → Rat := fun i j => if i = j then 0 else if i < j th
 example : quadForm ratSkew (fun k => (k : Rat) + 1) 3 = 0 :=
   quadForm_eq_zero_of_skew _ _ 3 (fun i j _ _ => by
     unfold ratSkew
-    first | grind | (split <;> split <;> split <;> grind) | (split <;> split <;> grind))
+    grind)
 
 end SpectralUniversality
 

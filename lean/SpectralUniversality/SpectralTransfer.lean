@@ -1,5 +1,6 @@
 module
 
+public import SpectralUniversality.Basic
 public import SpectralUniversality.Invariants
 
 /-!
@@ -85,7 +86,7 @@ theorem sumTo_sq_le_sq_sumTo {lam : Nat → F} {n : Nat} (hnonneg : ∀ k, k < n
     have h1 := ih (fun k hk => hnonneg k (by omega))
     have h2 := sumTo_nonneg (f := lam) (n := m) (fun k hk => hnonneg k (by omega))
     have h3 := hnonneg m (by omega)
-    have h4 := Lean.Grind.OrderedRing.mul_nonneg h2 h3
+    have h4 := mulNonneg h2 h3
     grind
 
 /-- **At least one direction.** A nonnegative, not identically zero spectrum has participation ratio `≥ 1`. -/
@@ -94,14 +95,8 @@ theorem one_le_participationRatio {lam : Nat → F} {n : Nat} (hnonneg : ∀ k, 
   unfold participationRatio
   have h := sumTo_sq_le_sq_sumTo hnonneg
   have hq : sumTo (fun k => lam k ^ 2) n * (sumTo (fun k => lam k ^ 2) n)⁻¹ = 1 := by grind
-  have hinv : 0 < (sumTo (fun k => lam k ^ 2) n)⁻¹ := by
-    rcases (by grind : (sumTo (fun k => lam k ^ 2) n)⁻¹ < 0 ∨ (sumTo (fun k => lam k ^ 2) n)⁻¹ = 0 ∨
-        0 < (sumTo (fun k => lam k ^ 2) n)⁻¹) with h2 | h2 | h2
-    · have := Lean.Grind.OrderedRing.mul_pos hpos (by grind : 0 < -(sumTo (fun k => lam k ^ 2) n)⁻¹)
-      grind
-    · rw [h2] at hq; grind
-    · exact h2
-  have := Lean.Grind.OrderedRing.mul_nonneg
+  have hinv : 0 < (sumTo (fun k => lam k ^ 2) n)⁻¹ := invPos hpos
+  have := mulNonneg
     (by grind : (0 : F) ≤ sumTo lam n ^ 2 - sumTo (fun k => lam k ^ 2) n)
     (by grind : (0 : F) ≤ (sumTo (fun k => lam k ^ 2) n)⁻¹)
   grind
@@ -109,7 +104,7 @@ theorem one_le_participationRatio {lam : Nat → F} {n : Nat} (hnonneg : ∀ k, 
 example : lsSlope (fun k => (k : Rat)) (fun k => -(2 * 3) * (k : Rat) + 1) 3 = -(2 * 3) :=
   lsSlope_comp_affine (fun k => (k : Rat)) (fun k => -3 * (k : Rat)) _ 2 3 1 0 3
     (fun k _ => by grind) (fun k _ => by grind)
-    (by first | (simp only [sumTo]; grind) | (simp [sumTo]; grind) | (simp [sumTo]))
+    (by simp only [sumTo]; grind)
 
 end SpectralUniversality
 

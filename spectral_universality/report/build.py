@@ -61,7 +61,8 @@ def build_report(
     out: Path, quick: bool = False, device: str = "auto", seed: int = 0, lean: str = "check",
     lean_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Run every stage, judge the claims, write ``out/report.json``, PNG plots and ``out/index.html``."""
+    """Run every stage, judge the claims, write ``out/report.json``, PNG plots, ``out/index.html`` and
+    ``out/blueprint.html``."""
     from tqdm.auto import tqdm
 
     from .plots import make_figures
@@ -92,6 +93,9 @@ def build_report(
     report["figures"] = make_figures(results, out)
     (out / "report.json").write_text(json.dumps(report, indent=2, default=_jsonable))
     write_html(report, out / "index.html")
+    from .blueprint import write_blueprint
+
+    write_blueprint(report, out / "blueprint.html")
     return report
 
 

@@ -36,14 +36,28 @@ def lean_verdict(ctx: "Context") -> dict[str, Any]:
     from ..verify import load_inventory
     from ..verify.cli import default_lean_dir
 
-    inv = load_inventory(ctx.lean_dir or default_lean_dir(), log=lambda msg: None)
+    import sys
+
+    from tqdm.auto import tqdm
+
+    # the first check on a machine compiles the library: show what runs and for how long above the stage bar
+    inv = load_inventory(ctx.lean_dir or default_lean_dir(), log=lambda msg: tqdm.write(msg, file=sys.stderr))
     theorems = [d for d in inv["declarations"] if d["kind"] in ("theorem", "lemma")]
+    # definitions too: a claim may cite a construction (e.g. a run's energy law as a map between structures),
+    # which type-checks only if the proofs inside it do
+    definitions = [d for d in inv["declarations"] if d["kind"] in ("def", "abbrev", "instance") and d.get("name")
+                   and not d.get("private")]
     return {
         "checked": True,
         "ok": inv["ok"],
         "toolchain": inv.get("toolchain"),
         "audit": inv.get("audit"),
         "theorems": {d["name"]: d.get("statement", "") for d in theorems},
+        "definitions": {d["name"]: d.get("statement", "") for d in definitions},
+        "axioms": {d["name"]: d.get("axioms") for d in theorems + definitions},
+        # which library declarations each one's proof term uses (read from the compiled proofs)
+        "dependencies": {d["name"]: d.get("uses", []) for d in theorems + definitions},
+        "audit_method": inv.get("audit_method"),
         "summary": {"ok": inv["ok"], "toolchain": inv.get("toolchain"), "audit": inv.get("audit"),
                     "theorems": len(theorems), "declarations": len(inv["declarations"])},
     }

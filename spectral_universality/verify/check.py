@@ -1,16 +1,21 @@
 """Checking the Lean library and writing its inventory.
 
-Two paths share the static audit and the inventory format:
+Two paths share the audits and the inventory format:
 
 * **wasm** — every module is compiled by the WebAssembly Lean in import order (independent modules in
-  parallel), each ``.olean`` cached under a content hash of its source, its imports' hashes and the
-  toolchain identity (so a warm run can never pass what a cold run would fail). ``#print axioms`` is
-  refused there (every file is a module), so the axiom verdict is the static audit of
-  :mod:`~spectral_universality.verify.source`.
+  parallel), its outputs (``.olean``, ``.olean.private``, ``.olean.server``, ``.ir``) cached under a content
+  hash of its source, its imports' hashes and the toolchain identity (so a warm run can never pass what a
+  cold run would fail), each cached file re-hashed on every hit. ``#print axioms`` is refused there (every
+  file is a module).
 * **native** — ``lake build``, then a generated non-module file prints ``#check`` and ``#print axioms``
-  for every declaration; the static audit runs as well.
+  for every declaration, which must agree with the proof-term audit.
 
-Statements come from ``#check @Name`` in one generated checker file importing the library.
+On both paths the axiom verdict comes from the compiled proof terms: :mod:`~spectral_universality.verify.olean`
+reads every module's ``.olean.private`` and collects, for every constant, the axioms its proof reaches
+(:func:`_audit_proof_terms`). The source scan of :mod:`~spectral_universality.verify.source` runs first as a
+fast first line (``static_scan=False`` switches it off). Statements come from ``#check @Name`` in one
+generated checker file importing the library. An inventory's cache key covers the sources, the toolchain's
+files, this checker's code and the audit method.
 """
 
 from __future__ import annotations
@@ -36,11 +41,16 @@ from . import source as S
 from .toolchain import NativeToolchain, Toolchain, WasmToolchain, default_cache_dir, require_wasm_visible, resolve
 
 #: bump when the verifier's compile flags, checker format or inventory format change (invalidates caches)
-VERIFIER_VERSION = "2"
+VERIFIER_VERSION = "3"
 #: module name of the generated checker file
 CHECKER_MODULE = "SpectralUniversalityVerifyChecker"
 #: seconds one Lean process may take before it is treated as failed
 COMPILE_TIMEOUT_S = 3600
+#: seconds between progress lines while modules compile
+PROGRESS_EVERY_S = 15.0
+#: expected seconds for a module never compiled here (measured: an `Init` module with grind proofs, patched
+#: lean.js, 2 cores): only for the progress display
+DEFAULT_MODULE_S = 40.0
 _AUX_FILES = ("lakefile.lean", "lakefile.toml", "lean-toolchain")
 
 
@@ -137,9 +147,19 @@ def _sha(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def inventory_key(lib: Library, tc: Toolchain) -> str:
-    """Cache key of an inventory: sources, toolchain identity, verifier version."""
-    return _sha("inventory", VERIFIER_VERSION, lib.source_hash, tc.identity)
+def checker_digest() -> str:
+    """Hash of the checker's own code (this package's ``verify`` modules): a verdict cached by another
+    version of the checker is not reused."""
+    h = hashlib.sha256()
+    for p in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def inventory_key(lib: Library, tc: Toolchain, static_scan: bool = True) -> str:
+    """Cache key of an inventory: sources, toolchain identity, verifier version and code, audit method."""
+    return _sha("inventory", VERIFIER_VERSION, checker_digest(), AUDIT_METHOD, str(static_scan), lib.source_hash,
+                tc.identity)
 
 
 # --- Lean messages ------------------------------------------------------------------------------------
@@ -171,31 +191,66 @@ def _to_error(msg: dict, file: str) -> LeanError:
 
 # --- the object cache -----------------------------------------------------------------------------------
 
+#: what one compile writes beside ``M.olean`` (the module system splits a module into these parts; proof
+#: bodies live in ``.olean.private``), all cached, since the axiom audit reads them
+OUTPUT_SUFFIXES = (".olean", ".olean.private", ".olean.server", ".ir")
+
+
+def output_paths(olean: Path) -> dict[str, Path]:
+    """``M.olean`` -> the paths of every output part of module ``M``, by suffix."""
+    stem = olean.name[: -len(".olean")]
+    return {sfx: olean.with_name(stem + sfx) for sfx in OUTPUT_SUFFIXES}
+
+
+def _file_sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 class ObjectStore:
-    """Content-addressed results under ``<cache>/objects/<hash>/``: ``result.json`` (+ ``module.olean``)."""
+    """Content-addressed results under ``<cache>/objects/<key>/``: ``result.json`` and the module's outputs.
 
-    def __init__(self, cache_dir: Path) -> None:
+    ``result.json`` records the SHA-256 of every stored output; each hit re-hashes them, so a cached
+    object that was altered after it was stored is never used (it is reported and recompiled).
+    """
+
+    def __init__(self, cache_dir: Path, log: Callable[[str], None] = lambda _: None) -> None:
         self.root = cache_dir / "objects"
+        self.log = log
 
-    def get(self, key: str) -> tuple[dict, Path | None] | None:
+    def get(self, key: str) -> tuple[dict, dict[str, Path]] | None:
+        """``(result, {suffix: path})`` for ``key``, or ``None`` (absent, incomplete or altered)."""
         d = self.root / key
         try:
             result = json.loads((d / "result.json").read_text())
         except (OSError, json.JSONDecodeError):
             return None
-        olean = d / "module.olean"
-        if result.get("has_olean") and not olean.exists():
-            return None
-        return result, (olean if result.get("has_olean") else None)
+        files: dict[str, Path] = {}
+        for sfx, sha in (result.get("outputs") or {}).items():
+            path = d / ("module" + sfx)
+            try:
+                actual = _file_sha(path)
+            except OSError:
+                actual = None
+            if actual != sha:
+                self.log(f"  cached object {key[:12]}/module{sfx} does not match its recorded hash: recompiling")
+                return None
+            files[sfx] = path
+        return result, files
 
-    def put(self, key: str, result: dict, olean: Path | None) -> None:
-        """Store atomically (write to a temporary directory, rename)."""
+    def put(self, key: str, result: dict, outputs: dict[str, Path]) -> None:
+        """Store atomically (write to a temporary directory, rename), with the hash of every output."""
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.root / f".{key}.{uuid.uuid4().hex}"
         tmp.mkdir()
-        if olean is not None:
-            shutil.copyfile(olean, tmp / "module.olean")
-        (tmp / "result.json").write_text(json.dumps(dict(result, has_olean=olean is not None)))
+        shas = {}
+        for sfx, path in outputs.items():
+            shutil.copyfile(path, tmp / ("module" + sfx))
+            shas[sfx] = _file_sha(tmp / ("module" + sfx))
+        (tmp / "result.json").write_text(json.dumps(dict(result, outputs=shas)))
         try:
             tmp.rename(self.root / key)
         except OSError:  # another run stored the same key first: identical content
@@ -278,9 +333,24 @@ def _run_wasm(tc: WasmToolchain, job: _Job, stage: Path, build: Path, procs: set
     return {"returncode": rc, "messages": msgs, "seconds": time.monotonic() - t0, "stderr_tail": tail}
 
 
+def _load_timings(cache_dir: Path) -> dict[str, float]:
+    """Seconds of each module's last compile (for the progress display), or ``{}``."""
+    try:
+        data = json.loads((cache_dir / "timings.json").read_text())
+        return {str(k): float(v) for k, v in data.items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _save_timings(cache_dir: Path, timings: dict[str, float]) -> None:
+    tmp = cache_dir / f".timings.{uuid.uuid4().hex}"
+    tmp.write_text(json.dumps(timings))
+    tmp.replace(cache_dir / "timings.json")
+
+
 def _verify_wasm(lib: Library, tc: WasmToolchain, cache_dir: Path, jobs: int, use_cache: bool,
                  decls: list[S.Declaration], log: Callable[[str], None]) -> dict:
-    store = ObjectStore(cache_dir)
+    store = ObjectStore(cache_dir, log)
     run_dir = cache_dir / "runs" / uuid.uuid4().hex[:12]
     stage, build = run_dir / "src", run_dir / "build"
     try:
@@ -311,29 +381,46 @@ def _verify_wasm(lib: Library, tc: WasmToolchain, cache_dir: Path, jobs: int, us
                                                 stage / f"{CHECKER_MODULE}.lean", None)
             deps[CHECKER_MODULE] = set(chk_imports)
         procs: set[subprocess.Popen] = set()
+        timings = _load_timings(cache_dir)
+        todo = [m for m, j in jobs_by_name.items() if not (use_cache and (store.root / j.key / "result.json").exists())]
+        if todo:
+            guess = sum(timings.get(m, DEFAULT_MODULE_S) for m in todo) / max(1, min(jobs, len(todo)))
+            log(f"compiling {len(todo)} of {len(jobs_by_name)} Lean files with the WebAssembly Lean, {jobs} at a time "
+                f"(~{guess:.0f} s expected; each result is cached by a hash of its source, its imports and the "
+                f"toolchain in {cache_dir}, so an unchanged library is re-checked in seconds)")
         results = _schedule(jobs_by_name, deps, lambda j: _run_wasm(tc, j, stage, build, procs), store,
                             use_cache, jobs, log, lambda m: m if m != CHECKER_MODULE else "(statements)",
-                            on_abort=lambda: [p.kill() for p in list(procs)])
-        return _assemble(lib, results, chk_owner, stage, "static")
+                            on_abort=lambda: [p.kill() for p in list(procs)], expected=timings)
+        timings.update({m: round(r["seconds"], 1) for m, r in results.items() if not r["cached"] and r["result"]})
+        _save_timings(cache_dir, timings)
+        res = _assemble(lib, results, chk_owner, stage, "proof-terms")
+        ok_modules = [m for m in order if results[m]["status"] == "ok"]
+        res["proof_audit"] = _audit_proof_terms(lib, build, tc.root / "node_modules" / "lib" / "lean",
+                                                ok_modules, log)
+        return res
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def _schedule(jobs_by_name: dict[str, _Job], deps: dict[str, set[str]], run: Callable[[_Job], dict],
               store: ObjectStore, use_cache: bool, jobs: int, log: Callable[[str], None],
-              label: Callable[[str], str], on_abort: Callable[[], object] = lambda: None) -> dict[str, dict]:
+              label: Callable[[str], str], on_abort: Callable[[], object] = lambda: None,
+              expected: dict[str, float] | None = None) -> dict[str, dict]:
     """Run the jobs in dependency order, ``jobs`` at a time, reusing cached results.
 
     Returns name -> {status, cached, seconds, result}. A job whose import failed is ``skipped``.
+    ``expected`` (module -> seconds of its last compile) is shown beside each running module.
     ``on_abort`` runs if the loop is interrupted (it must stop the running jobs, or the pool waits for them).
     """
     pending = dict(deps)
+    expected = expected or {}
     out: dict[str, dict] = {}
     width = max(len(label(m)) for m in jobs_by_name)
     with cf.ThreadPoolExecutor(max_workers=jobs) as pool:
         running: dict[cf.Future, tuple[str, float]] = {}
         try:
-            _drain(pending, running, out, jobs_by_name, deps, run, store, use_cache, log, label, width, pool)
+            _drain(pending, running, out, jobs_by_name, deps, run, store, use_cache, log, label, width, pool,
+                   expected)
         except BaseException:
             on_abort()
             raise
@@ -342,7 +429,8 @@ def _schedule(jobs_by_name: dict[str, _Job], deps: dict[str, set[str]], run: Cal
 
 def _drain(pending: dict, running: dict, out: dict, jobs_by_name: dict[str, _Job], deps: dict[str, set[str]],
            run: Callable[[_Job], dict], store: ObjectStore, use_cache: bool, log: Callable[[str], None],
-           label: Callable[[str], str], width: int, pool: cf.ThreadPoolExecutor) -> None:
+           label: Callable[[str], str], width: int, pool: cf.ThreadPoolExecutor,
+           expected: dict[str, float]) -> None:
     """The scheduling loop of :func:`_schedule`: fills ``out`` as jobs finish or are found cached."""
     while pending or running:
         for m in [m for m, ds in pending.items() if all(d in out for d in ds)]:
@@ -355,32 +443,51 @@ def _drain(pending: dict, running: dict, out: dict, jobs_by_name: dict[str, _Job
             t0 = time.monotonic()
             hit = store.get(job.key) if use_cache else None
             if hit is not None:
-                result, olean = hit
-                if olean is not None and job.olean is not None:
-                    _link_or_copy(olean, job.olean)
+                result, files = hit
+                if job.olean is not None:
+                    for sfx, dst in output_paths(job.olean).items():
+                        if sfx in files:
+                            _link_or_copy(files[sfx], dst)
                 out[m] = {"status": _status(result), "cached": True, "seconds": time.monotonic() - t0,
                           "result": result}
                 log(f"  {label(m):<{width}}  cached ({result['seconds']:.1f} s when compiled)")
                 continue
-            running[pool.submit(run, job)] = (m, t0)
+            started: dict[str, float] = {}
+
+            def start(job: _Job = job, started: dict = started) -> dict:
+                started["t"] = time.monotonic()
+                exp = expected.get(job.name)
+                log(f"  {label(job.name):<{width}}  compiling" + (f" (~{exp:.0f} s last time)" if exp else ""))
+                return run(job)
+
+            running[pool.submit(start)] = (m, started)
         if not running:
             continue
-        done, _ = cf.wait(list(running), return_when=cf.FIRST_COMPLETED)
+        done, _ = cf.wait(list(running), timeout=PROGRESS_EVERY_S, return_when=cf.FIRST_COMPLETED)
+        if not done:  # a heartbeat, so a user waiting on a long compile sees what runs and for how long
+            log("  ... " + ", ".join(
+                f"{label(m)} {time.monotonic() - st['t']:.0f} s" + (f" of ~{expected[m]:.0f}" if m in expected else "")
+                for m, st in running.values() if "t" in st))
         for fut in done:
-            m, t0 = running.pop(fut)
+            m, _ = running.pop(fut)
             job = jobs_by_name[m]
             result = fut.result()
             status = _status(result)
-            produced = job.olean if job.olean is not None and job.olean.exists() else None
+            produced = {} if job.olean is None or status != "ok" else \
+                {sfx: p for sfx, p in output_paths(job.olean).items() if p.exists()}
             # only a run that ended normally (Lean's verdict, not a crash/timeout) is cached
-            if result["returncode"] == 0 or (status == "failed" and any(is_failure(x) for x in result["messages"])):
-                store.put(job.key, result, produced if status == "ok" else None)
+            if result["returncode"] == 0 or any(x["severity"] == "error" for x in result["messages"]):
+                store.put(job.key, result, produced)
             out[m] = {"status": status, "cached": False, "seconds": result["seconds"], "result": result}
             log(f"  {label(m):<{width}}  {result['seconds']:.1f} s" + ("" if status == "ok" else "  FAILED"))
 
 
 def _status(result: dict) -> str:
-    return "ok" if result["returncode"] == 0 and not any(is_failure(m) for m in result["messages"]) else "failed"
+    """``ok`` when Lean compiled the module (an ``.olean`` exists, so importers can be compiled and the
+    proof-term audit can read it), else ``failed``. A ``sorry`` warning leaves the module compiled: it is
+    reported as an error by :func:`_assemble`, and the audit finds ``sorryAx`` in everything that uses it."""
+    return "ok" if result["returncode"] == 0 and not any(m["severity"] == "error" for m in result["messages"]) \
+        else "failed"
 
 
 def _assemble(lib: Library, results: dict[str, dict], chk_owner: dict[int, str], stage: Path,
@@ -436,6 +543,110 @@ def _assemble(lib: Library, results: dict[str, dict], chk_owner: dict[int, str],
                                     results[CHECKER_MODULE]["cached"], results[CHECKER_MODULE]["status"]))
     return {"errors": errors, "warnings": warnings, "modules": modules, "statements": statements,
             "check_errors": check_errors, "axioms": axioms, "audit": audit}
+
+
+# --- the proof-term axiom audit ------------------------------------------------------------------------
+
+#: how the axiom verdict is obtained; part of the inventory cache key, so changing the audit invalidates
+#: every cached verdict
+AUDIT_METHOD = "proof terms: .olean.private reader (verify/olean.py), toolchain library theorems as stand-ins"
+
+
+def _audit_proof_terms(lib: Library, build: Path, lean_lib: Path, ok_modules: list[str],
+                       log: Callable[[str], None]) -> dict:
+    """The axioms every constant of the library's modules reaches, read from the compiled proof terms.
+
+    The library's own modules are read with their ``.olean.private`` part (every proof body). The
+    toolchain's library (``Init``, ``Std``) ships only exported ``.olean`` files, in which theorems are
+    stand-ins without proofs: a library proof that uses such a theorem is audited down to that theorem
+    (its name is recorded as a toolchain stand-in), and what that theorem itself rests on is taken as
+    the toolchain's. A stand-in from one of the library's own modules is an error (the audit must see
+    every proof the library wrote).
+
+    Returns
+    -------
+    dict
+        ``constants``: name -> {module, axioms, toolchain_stand_ins, user_visible}; ``errors``: list of
+        (module, constant, message); ``seconds``; ``stats``.
+    """
+    from .olean import AxiomCollector, OleanError, UnknownConstantError
+
+    t0 = time.monotonic()
+    out: dict[str, dict] = {}
+    errs: list[tuple[str, str, str]] = []
+    own = set(lib.paths)
+    try:
+        with AxiomCollector([build, lean_lib]) as col:
+            for m in ok_modules:
+                try:
+                    reports = col.module_reports(m)
+                except (OleanError, UnknownConstantError) as exc:
+                    errs.append((m, "", f"proof-term audit of {m} failed: {exc}"))
+                    continue
+                for name, r in reports.items():
+                    mine = sorted(n for n in r.opaque if col.module_of(n) in own)
+                    if mine:
+                        errs.append((m, name, f"{name}: the proof-term audit cannot see the bodies of "
+                                              f"{', '.join(mine[:5])} (library constants without a proof term)"))
+                    out[name] = {"module": m, "axioms": sorted(r.axioms), "user_visible": r.user_visible,
+                                 "toolchain_stand_ins": len(r.opaque) - len(mine),
+                                 "uses": _library_uses(col, name, own)}
+                    bad = sorted(set(r.axioms) - S.ALLOWED_AXIOMS)
+                    if bad and r.kind == "axiom" and bad == [name]:
+                        errs.append((m, name, f"{name} is a declared axiom (found in the compiled module; allowed "
+                                              f"axioms: {', '.join(sorted(S.ALLOWED_AXIOMS))})"))
+                    elif bad:
+                        errs.append((m, name, f"{name} depends on axiom{'s' if len(bad) > 1 else ''} "
+                                              f"{', '.join(bad)} (read from its compiled proof term; allowed: "
+                                              f"{', '.join(sorted(S.ALLOWED_AXIOMS))})"))
+            stats = col.stats()
+    except OleanError as exc:
+        return {"constants": out, "errors": [("", "", f"proof-term audit failed: {exc}")],
+                "seconds": time.monotonic() - t0, "stats": {}}
+    secs = time.monotonic() - t0
+    log(f"  proof-term axiom audit: {len(out)} constants of {len(ok_modules)} modules, {secs:.1f} s")
+    return {"constants": out, "errors": errs, "seconds": secs, "stats": stats}
+
+
+def _library_uses(col, name: str, own: set[str]) -> list[str]:
+    """The user-visible library constants that ``name``'s type and proof term mention, looking through the
+    auxiliary constants Lean generates (``_proof_n``, matchers, ...): the edges of the dependency graph."""
+    seen, found, todo = {name}, set(), [name]
+    while todo:
+        rec = col.constant(todo.pop())
+        for ref in sorted(rec.type_refs | (rec.value_refs or frozenset())):
+            if ref in seen or col.module_of(ref) not in own:
+                continue
+            seen.add(ref)
+            if col.report(ref).user_visible:
+                found.add(ref)
+            else:
+                todo.append(ref)
+    return sorted(found)
+
+
+def _compiled_name(d: S.Declaration, constants: dict[str, dict]) -> str | None:
+    """The compiled constant of a source declaration (private names are mangled as ``_private.<M>.0.<n>``)."""
+    if d.name is None:
+        return None
+    if d.name in constants and not d.private:
+        return d.name
+    suffix = "." + d.name
+    hits = [n for n in constants if n.startswith("_private.") and n.endswith(suffix)
+            and constants[n]["module"] == d.module]
+    return hits[0] if len(hits) == 1 else (d.name if d.name in constants else None)
+
+
+def _enclosing_declaration(name: str, module: str, decls: list[S.Declaration]) -> S.Declaration | None:
+    """The source declaration an auxiliary constant belongs to (``_private.M.0.f._proof_1`` -> ``f``), or the
+    declared axiom of that name, so its finding points at a line of the source."""
+    short = name.split(".0.", 1)[1] if name.startswith("_private.") and ".0." in name else name
+    best = None
+    for d in decls:
+        if d.module == module and d.name and (short == d.name or short.startswith(d.name + ".")):
+            if best is None or len(d.name) > len(best.name or ""):
+                best = d
+    return best
 
 
 # --- the native path ------------------------------------------------------------------------------------
@@ -514,7 +725,14 @@ def _verify_native(lib: Library, tc: NativeToolchain, decls: list[S.Declaration]
         chk_res["axioms"]
     res["warnings"] += chk_res["warnings"]
     res["modules"].append(chk_res["modules"][0])
+    res["proof_audit"] = _native_proof_audit(lib, tc, log)
     for name, axs in res["axioms"].items():
+        mine = (res["proof_audit"]["constants"].get(name) or {}).get("axioms")
+        if mine is not None and not set(mine) <= set(axs):
+            d = next(d for d in checked if d.name == name)
+            res["errors"].append(LeanError(str(lib.root / d.file), d.line, 0,
+                                           f"{name}: the proof-term audit found {mine}, #print axioms {axs}: "
+                                           "they must agree"))
         bad = sorted(set(axs) - S.ALLOWED_AXIOMS)
         if bad:
             d = next(d for d in checked if d.name == name)
@@ -526,10 +744,23 @@ def _verify_native(lib: Library, tc: NativeToolchain, decls: list[S.Declaration]
     return res
 
 
+def _native_proof_audit(lib: Library, tc: NativeToolchain, log: Callable[[str], None]) -> dict:
+    """The proof-term audit over ``lake build``'s outputs and the toolchain's own library."""
+    try:
+        out = subprocess.run([str(tc.lake), "env", "lean", "--print-libdir"], cwd=str(lib.root),
+                             capture_output=True, text=True, timeout=600)
+        libdir = Path(out.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.TimeoutExpired, IndexError) as exc:
+        return {"constants": {}, "errors": [("", "", f"proof-term audit: no Lean library directory ({exc})")],
+                "seconds": 0.0, "stats": {}}
+    return _audit_proof_terms(lib, lib.root / ".lake" / "build" / "lib" / "lean", libdir, lib.order(), log)
+
+
 # --- public API -----------------------------------------------------------------------------------------
 
 def verify_library(lean_dir: Path, *, cache_dir: Path | None = None, toolchain: str = "auto", jobs: int = 2,
-                   log: Callable[[str], None] = print, use_cache: bool = True) -> VerifyResult:
+                   log: Callable[[str], None] = print, use_cache: bool = True,
+                   static_scan: bool = True) -> VerifyResult:
     """Check the Lean package at ``lean_dir``: compile, audit, and build the inventory.
 
     Parameters
@@ -546,6 +777,9 @@ def verify_library(lean_dir: Path, *, cache_dir: Path | None = None, toolchain: 
         Receives progress lines (per-module times).
     use_cache : bool
         ``False`` ignores cached results (they are still refreshed).
+    static_scan : bool
+        Run the fast source scan for forbidden constructs first. The verdict on axioms comes from the
+        proof-term audit either way; ``False`` shows what that audit alone rejects (the controls do).
 
     Returns
     -------
@@ -558,23 +792,34 @@ def verify_library(lean_dir: Path, *, cache_dir: Path | None = None, toolchain: 
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     lib = scan_library(Path(lean_dir))
     tc = resolve(toolchain, cache_dir, log, lib.root)
-    return _verify(lib, tc, cache_dir, jobs, log, use_cache)
+    return _verify(lib, tc, cache_dir, jobs, log, use_cache, static_scan)
 
 
 def _verify(lib: Library, tc: Toolchain, cache_dir: Path, jobs: int, log: Callable[[str], None],
-            use_cache: bool) -> VerifyResult:
+            use_cache: bool, static_scan: bool = True) -> VerifyResult:
     t_start = time.monotonic()
     log(f"verifying {lib.root} with {tc.version} ({len(lib.paths)} modules, source {lib.source_hash[:12]})")
     decls = [d for m in lib.order()
              for d in S.parse_declarations(lib.texts[m], m, lib.paths[m].as_posix())]
     pkg = frozenset(lib.paths)
-    findings = [f for m in lib.order() for f in S.audit_source(lib.texts[m], str(lib.root / lib.paths[m]), pkg)]
+    findings = [f for m in lib.order() for f in S.audit_source(lib.texts[m], str(lib.root / lib.paths[m]), pkg)] \
+        if static_scan else []
     if isinstance(tc, WasmToolchain):
         require_wasm_visible(cache_dir)
         res = _verify_wasm(lib, tc, cache_dir, jobs, use_cache, decls, log)
     else:
         res = _verify_native(lib, tc, decls, log)
     errors = [LeanError(f.file, f.line, f.col, f.message) for f in findings] + res["errors"]
+    audit = res.get("proof_audit") or {"constants": {}, "errors": [], "seconds": 0.0, "stats": {}}
+    constants = audit["constants"]
+    by_compiled = {_compiled_name(d, constants): d for d in decls}
+    for module, name, message in audit["errors"]:
+        d = by_compiled.get(name) or _enclosing_declaration(name, module, decls)
+        if d is not None:
+            errors.append(LeanError(str(lib.root / d.file), d.line, 0, message))
+        else:
+            rel = lib.paths.get(module)
+            errors.append(LeanError(str(lib.root / rel) if rel else str(lib.root), 1, 0, message))
     # the statements checker only feeds the inventory: a name it cannot #check is a warning (and a
     # `check_error` on the entry), not a failed proof
     ok = not errors and all(mt.status == "ok" for mt in res["modules"] if mt.name != "(statements)")
@@ -585,13 +830,24 @@ def _verify(lib: Library, tc: Toolchain, cache_dir: Path, jobs: int, log: Callab
              "docstring": d.docstring, "private": d.private, "statement": res["statements"].get(d.name or "")}
         if d.name in res["check_errors"]:
             e["check_error"] = res["check_errors"][d.name]
-        if res["audit"] == "static+print-axioms":
-            e["axioms"] = res["axioms"].get(d.name or "")
-            e["axiom_audit"] = "#print axioms (native)" if e["axioms"] is not None else "static only"
-        else:
-            e["axioms"] = None
-            e["axiom_audit"] = ("static: no axiom-adding or code-running construct in " + d.file) \
-                if str(lib.root / d.file) not in dirty else "static: FAILED (forbidden construct in file)"
+        c = constants.get(_compiled_name(d, constants) or "")
+        if c is not None:
+            e["axioms"] = c["axioms"]
+            e["toolchain_stand_ins"] = c["toolchain_stand_ins"]
+            e["uses"] = c["uses"]
+            e["axiom_audit"] = "proof term (.olean.private)" + (
+                f"; {c['toolchain_stand_ins']} toolchain theorems used as stand-ins" if c["toolchain_stand_ins"] else "")
+            if res["audit"] == "static+print-axioms" and d.name in res["axioms"]:
+                e["axiom_audit"] += "; #print axioms (native) agrees"
+        elif res["audit"] == "static+print-axioms" and (d.name or "") in res["axioms"]:
+            e["axioms"] = res["axioms"][d.name]
+            e["axiom_audit"] = "#print axioms (native)"
+        else:  # an `example` or a declaration whose module failed: no compiled constant to read
+            e["axioms"] = []
+            e["axiom_audit"] = ("not in the environment (anonymous)" if d.name is None
+                                else "no compiled constant (its module did not compile)")
+        if static_scan:
+            e["static_scan"] = "FAILED (forbidden construct in file)" if str(lib.root / d.file) in dirty else "clean"
         entries.append(e)
     total = time.monotonic() - t_start
     inventory = {
@@ -601,6 +857,10 @@ def _verify(lib: Library, tc: Toolchain, cache_dir: Path, jobs: int, log: Callab
         "toolchain_kind": tc.kind,
         "toolchain_identity": tc.identity,
         "audit": res["audit"],
+        "audit_method": AUDIT_METHOD,
+        "audit_seconds": round(audit["seconds"], 2),
+        "audit_stats": audit["stats"],
+        "static_scan": static_scan,
         "allowed_axioms": sorted(S.ALLOWED_AXIOMS),
         "source_hash": lib.source_hash,
         "lean_dir": str(lib.root),
@@ -620,7 +880,7 @@ def _verify(lib: Library, tc: Toolchain, cache_dir: Path, jobs: int, log: Callab
     # a run that crashed or timed out is not Lean's verdict on these sources: do not cache it
     crashed = any("lean exited with code" in e.message or "lake build exited" in e.message for e in errors)
     if not crashed:
-        _store_inventory(cache_dir, inventory_key(lib, tc), inventory)
+        _store_inventory(cache_dir, inventory_key(lib, tc, static_scan), inventory)
     return VerifyResult(ok, res["modules"], errors, inventory)
 
 

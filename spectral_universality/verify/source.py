@@ -17,7 +17,7 @@ ALLOWED_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
 ALLOWED_EXTERNAL_IMPORT_ROOTS = frozenset({"Init", "Std"})
 
 #: declaration keywords recorded in the inventory
-DECL_KINDS = ("theorem", "lemma", "def", "abbrev", "structure", "class", "instance", "inductive", "opaque")
+DECL_KINDS = ("theorem", "lemma", "def", "abbrev", "structure", "class", "instance", "inductive", "opaque", "axiom")
 
 _MODIFIERS = ("private", "protected", "noncomputable", "partial", "unsafe", "nonrec", "public", "scoped",
               "local", "meta")

@@ -39,5 +39,15 @@ def test_quick_report_writes_page_json_figures_and_verdicts(tmp_path):
     assert all(c["verdict"] != "proven" for c in report["claims"])
     lean_claims = [c for c in report["claims"] if c["evidence"] == "Lean library not checked in this run"]
     assert lean_claims and all(c["verdict"] == "open" for c in lean_claims)
+    # The blueprint is written beside the page and linked from it; every Lean-backed claim has its entry.
+    blueprint = (out / "blueprint.html").read_text()
+    assert "href='blueprint.html'" in page and "href='index.html'" in blueprint and "<svg" in blueprint
+    for c in report["claims"]:
+        if c.get("theorems"):
+            assert f"id='claim-{c['id']}'" in blueprint and f"blueprint.html#claim-{c['id']}" in page, c["id"]
+            assert all(f"id='thm-{t['name']}'" in blueprint for t in c["theorems"]), c["id"]
+    # Mathematics as MathML with its LaTeX; numbers without float noise; stage times as a table.
+    assert "<math" in page and "application/x-tex" in page
+    assert "'closed_forms':" not in page and "0.46153846153846156" not in page
     # The perturbation stage checks the proved bound on every mode it plots.
     assert report["results"]["perturbation"]["summary"]["all_modes_within_bounds"] is True

