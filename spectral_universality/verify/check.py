@@ -29,6 +29,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -415,6 +416,13 @@ def _schedule(jobs_by_name: dict[str, _Job], deps: dict[str, set[str]], run: Cal
     pending = dict(deps)
     expected = expected or {}
     out: dict[str, dict] = {}
+    lock = threading.Lock()
+    unlocked = log
+
+    def log(line: str) -> None:  # jobs log from worker threads: one line at a time
+        with lock:
+            unlocked(line)
+
     width = max(len(label(m)) for m in jobs_by_name)
     with cf.ThreadPoolExecutor(max_workers=jobs) as pool:
         running: dict[cf.Future, tuple[str, float]] = {}

@@ -185,10 +185,18 @@ def test_altered_cache_object_is_recompiled_not_trusted(good_runs, cache_dir):
     module is compiled again, and the run says why."""
     from spectral_universality.verify.check import ObjectStore
 
+    from spectral_universality.verify.olean import read_olean
+
     pkg, _ = good_runs
     store = ObjectStore(cache_dir)
-    # the newest stored module outputs are those of good_runs' last run (this package's modules)
-    victim = max((d for d in store.root.iterdir() if (d / "module.olean").exists()), key=lambda d: d.stat().st_mtime)
+
+    def declares_arith(d: Path) -> bool:
+        with read_olean(d / "module.olean", level="exported") as ol:
+            return "Good.next_self" in ol.constant_names
+
+    # the newest stored Good.Arith is the one good_runs' last run used
+    victim = max((d for d in store.root.iterdir() if (d / "module.olean").exists() and declares_arith(d)),
+                 key=lambda d: d.stat().st_mtime)
     olean = victim / "module.olean"
     data = bytearray(olean.read_bytes())
     data[-1] ^= 0xFF
