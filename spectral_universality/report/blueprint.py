@@ -133,11 +133,36 @@ def _graph_model(claims: list[dict], results: dict, deps: dict[str, list[str]] |
         return nid
 
     if deps:
-        for t, used in deps.items():
-            a = thm(t)
-            for u in used:
-                if u != t:
-                    edges.append((a, thm(u)))
+        # the proof skeleton behind the claims: cited declarations and the library theorems their proofs use,
+        # followed through definitions, structure fields and Basic's order facts (which are not drawn)
+        def drawn(n: str) -> bool:
+            info = src.get(n)
+            return info is not None and info["kind"] in ("theorem", "lemma") and \
+                info["module"] != "SpectralUniversality.Basic" and "_private." not in n
+
+        def reach(n: str) -> set[str]:
+            out, todo, seen = set(), list(deps.get(n, [])), {n}
+            while todo:
+                u = todo.pop()
+                if u in seen:
+                    continue
+                seen.add(u)
+                if drawn(u):
+                    out.add(u)
+                else:
+                    todo.extend(deps.get(u, []))
+            return out
+
+        todo = [t["name"] for c in claims for t in (c.get("theorems") or [])]
+        done: set[str] = set()
+        while todo:
+            t = todo.pop()
+            if t in done:
+                continue
+            done.add(t)
+            for u in reach(t):
+                edges.append((thm(t), thm(u)))
+                todo.append(u)
     for i, c in enumerate(claims):
         if not c.get("theorems"):
             continue
@@ -370,9 +395,10 @@ def write_blueprint(report: dict, path: Path, deps: dict[str, list[str]] | None 
     svg, how = graph_svg(model, layout)
     lean = results.get("lean") or {}
     if deps:
-        edges_from = (f"Edges: which library declarations each statement and proof uses, read from the compiled "
-                      f"proof terms ({len(deps)} declarations; definitions drawn as ellipses), plus claims → the "
-                      "declarations they cite; an edge implied by a longer path is not drawn.")
+        edges_from = (f"Edges: the library theorems each cited declaration's statement and proof use, read from the "
+                      f"compiled proof terms of {len(deps)} declarations and followed through definitions, structure "
+                      "fields and Basic's order facts (not drawn); plus claims → the declarations they cite. An edge "
+                      "implied by a longer path is not drawn. Every declaration has its entry below.")
     else:
         edges_from = ("No dependency map in this run (<code>results[\"lean\"][\"dependencies\"]</code> is absent"
                       + ("" if lean.get("checked") else ": the Lean library was not checked")
@@ -406,11 +432,14 @@ def write_blueprint(report: dict, path: Path, deps: dict[str, list[str]] | None 
             f"<div>{esc(c['claim'])}</div><dl class='chain'>{behind}<dt>Verdict</dt><dd>{verdict_badge(c['verdict'])}"
             f" {esc(evidence(c, results))}</dd></dl></div>")
     cited = {t["name"] for c in claims for t in c.get("theorems") or []}
-    others = sorted({nid[2:] for nid in model["nodes"] if nid.startswith("t:")} - cited,
-                    key=lambda n: ((lean_sources().get(n) or {}).get("module", "~"), n))
+    src_names = lean_sources()
+    mentioned = {nid[2:] for nid in model["nodes"] if nid.startswith("t:")} | \
+        {n for k, v in (deps or {}).items() for n in [k, *v] if n in src_names}
+    others = sorted(mentioned - cited, key=lambda n: ((src_names.get(n) or {}).get("module", "~"), n))
     if others:
-        parts.append("<h2 id='library'>Library declarations no claim cites</h2><p class='note'>In the graph because "
-                     "a cited declaration uses them.</p>")
+        parts.append("<h2 id='library'>Library declarations no claim cites</h2><p class='note'>Every other "
+                     "declaration of the checked library, with what it uses and what uses it. Theorems that a cited "
+                     "proof rests on are drawn in the graph; definitions and Basic's order facts only here.</p>")
         src = lean_sources()
         parts += [_decl_block({"name": n, "kind": (src.get(n) or {}).get("kind")}, results, links, forms, deps,
                               used_by) for n in others]
