@@ -71,7 +71,7 @@ def perturbation(ctx: "Context") -> dict[str, Any]:
     import sympy
 
     from ..theory import SYMBOLS
-    from ..theory.classes import drift_deviation, drift_deviation_bounds, weighted_deviation_bound
+    from ..theory.classes import drift_deviation, drift_deviation_bounds, seed_shape_bound, weighted_deviation_bound
 
     s_exp, alpha, sigma, E = 1.5, 0.1, 1.0, 1.0
     k = np.arange(1, (64 if ctx.quick else 512) + 1, dtype=np.float64)
@@ -81,13 +81,17 @@ def perturbation(ctx: "Context") -> dict[str, Any]:
     lower, upper = (sympy.lambdify(sym, b, "numpy")(alpha, lam, sigma, E) for b in drift_deviation_bounds())
     wsym = [SYMBOLS[n] for n in ("alpha", "Lam", "sigma", "E", "w")]
     weighted = sympy.lambdify(wsym, weighted_deviation_bound(), "numpy")(alpha, float(lam[0]), sigma, E, lam**2)
+    # the proved bound of the seed's own shape: an E-free constant times lam_k ||e||_inf
+    ssym = [SYMBOLS[n] for n in ("alpha", "Lam", "sigma", "E", "lam")]
+    proved_seed_shape = sympy.lambdify(ssym, seed_shape_bound(), "numpy")(alpha, float(lam[0]), sigma, E, lam)
     seed_shape = abs(delta[0]) * k ** (-(s_exp + 1) / 2)  # the seed's C k^(-(s+1)/2) E, C matched at k = 1
     tail = k >= 8
     slope = float(np.polyfit(np.log(k[tail]), np.log(np.abs(delta[tail])), 1)[0])
-    within = bool(np.all((lower <= delta + 1e-15) & (delta <= upper + 1e-15) & (np.abs(delta) <= weighted + 1e-15)))
+    within = bool(np.all((lower <= delta + 1e-15) & (delta <= upper + 1e-15) & (np.abs(delta) <= weighted + 1e-15)
+                         & (np.abs(delta) <= proved_seed_shape + 1e-15)))
     return {
         "s": s_exp, "alpha": alpha, "sigma": sigma, "E": E, "k": k, "delta": delta, "lower": lower,
-        "upper": upper, "weighted_bound": weighted, "seed_shape": seed_shape,
+        "upper": upper, "weighted_bound": weighted, "seed_shape_bound": proved_seed_shape, "seed_shape": seed_shape,
         "summary": {"fitted_decay_exponent": slope, "proved_exponent": -2 * s_exp,
                     "seed_exponent": -(s_exp + 1) / 2, "all_modes_within_bounds": within,
                     "max_delta_over_weighted_bound": float(np.max(np.abs(delta) / weighted))},
