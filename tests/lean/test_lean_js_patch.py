@@ -152,3 +152,23 @@ def test_patched_lookup_returns_the_original_index(tmp_path):
     rows = json.loads(proc.stdout)
     assert len(rows) == 8 and all(patched == original for _, patched, original in rows), rows
     assert [r[1] for r in rows] == [0, 1, 2, -1, -1, 0, 3, -1]
+
+
+def test_install_under_a_permissive_umask_is_not_refused(tmp_path):
+    """What the checker installs itself loses group/other write bits, so `require_private` accepts it; a file
+    someone else made writable again is refused."""
+    from spectral_universality.errors import ToolchainError
+    from spectral_universality.verify.toolchain import _drop_group_other_write, require_private
+
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    f = tmp_path / "pkg" / "sub" / "lean.js"
+    f.write_text("x")
+    for p in (tmp_path / "pkg", tmp_path / "pkg" / "sub", f):
+        p.chmod(0o777)
+    _drop_group_other_write(tmp_path / "pkg")
+    for p in (tmp_path / "pkg", tmp_path / "pkg" / "sub", f):
+        require_private(p, "toolchain file")
+        assert p.stat().st_mode & 0o777 == 0o755
+    f.chmod(0o666)
+    with pytest.raises(ToolchainError, match="writable by another user"):
+        require_private(f, "toolchain file")
