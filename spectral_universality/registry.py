@@ -120,18 +120,19 @@ def _check_fixed_point(p: Params, seed: int) -> Verdict:
     return _agrees_t(float(mean[0]), float(se[0]), _form("sgdFixedPoint", **p))
 
 
-def _check_divergence(p: Params, seed: int, steps: int = 200) -> Verdict:
-    """Outside the stability region the simulated energy does not settle at ``sgdFixedPoint``: from
-    ``theta_0 = 1`` it grows past ``(alpha lam - 1)^(2 steps)`` times smaller than its start."""
+def _check_divergence(p: Params, seed: int, steps: int = 200, optimizer: str = "sgd",
+                      fixed_point: str = "sgdFixedPoint", **kw: float) -> Verdict:
+    """Outside the stability region the simulated energy does not settle at the fixed point ``fixed_point``:
+    from ``theta_0 = 1`` it grows past ten times that fixed point (or 1) within ``steps``."""
     import torch
 
     from .numerics.quadratic import simulate_quadratic
 
-    res = simulate_quadratic("sgd", torch.tensor([p["lam"]], dtype=torch.float64), alpha=p["alpha"],
+    res = simulate_quadratic(optimizer, torch.tensor([p["lam"]], dtype=torch.float64), alpha=p["alpha"],
                              sigma=p["sigma"], steps=steps, seeds=256, generator=_generator(seed), theta0=1.0,
-                             record=True)
+                             record=True, **kw)
     final = float((res.trajectory[-1] ** 2).mean())
-    settled = math.isfinite(final) and final < 10.0 * max(1.0, abs(_form("sgdFixedPoint", **p)))
+    settled = math.isfinite(final) and final < 10.0 * max(1.0, abs(_form(fixed_point, **p)))
     return Verdict(settled, f"energy after {steps} steps: {final:.3g} (alpha*lam = {p['alpha'] * p['lam']:.3g})")
 
 
@@ -725,26 +726,12 @@ def _check_hb_fixed_point(p: Params, seed: int) -> Verdict:
     """Simulated heavy ball (``torch.optim.SGD`` momentum): the stationary energy is ``heavyBallFixedPoint``
     inside the window; outside it the energy from theta_0 = 1 grows without bound."""
     if not _hb_in_window(p):
-        return _check_hb_divergence(p, seed)
+        return _check_divergence(p, seed, steps=300, optimizer="momentum", fixed_point="heavyBallFixedPoint",
+                                 mu=p["mu"])
     rho = _hb_root_modulus(p)
     burn = int(min(40 / max(1e-9, -math.log(rho)), 200_000))
     mean, se = _stationary_energy("momentum", [p["lam"]], p["alpha"], p["sigma"], seed, burn=burn, mu=p["mu"])
     return _agrees_t(float(mean[0]), float(se[0]), _form("heavyBallFixedPoint", **p))
-
-
-def _check_hb_divergence(p: Params, seed: int, steps: int = 300) -> Verdict:
-    """Outside the window the mean squared iterate from theta_0 = 1 does not settle near the fixed point."""
-    import torch
-
-    from .numerics.quadratic import simulate_quadratic
-
-    res = simulate_quadratic("momentum", torch.tensor([p["lam"]], dtype=torch.float64), alpha=p["alpha"],
-                             sigma=p["sigma"], steps=steps, seeds=256, generator=_generator(seed), theta0=1.0,
-                             mu=p["mu"], record=True)
-    final = float((res.trajectory[-1] ** 2).mean())
-    settled = math.isfinite(final) and final < 10.0 * max(1.0, abs(_form("heavyBallFixedPoint", **p)))
-    return Verdict(settled, f"energy after {steps} steps: {final:.3g} (alpha*lam = {p['alpha'] * p['lam']:.3g}, "
-                            f"edge 2(1+mu) = {2 * (1 + p['mu']):.3g})")
 
 
 def _check_hb_mean(p: Params, seed: int, steps: int = 400) -> Verdict:
