@@ -1,7 +1,9 @@
 """Print an optimizer's derived closed forms (steady state, contraction factor, stability region), optionally
 evaluated at given parameters.
 
-``spectral-universality derive --optimizer sgd --format json --at alpha=0.1 lam=2 sigma=0.5``
+``spectral-universality derive --optimizer sgd --format json --at alpha=0.1 lam=2 sigma=0.5``;
+``derive --spec qhm.toml ...`` does the same for a user's optimizer spec (:mod:`.spec`), and
+``derive --spec qhm.toml --format lean`` prints the Lean module that checks its stationary covariance.
 """
 
 from __future__ import annotations
@@ -11,12 +13,16 @@ import json
 
 from spectral_universality.errors import InputError
 
-_OPTIMIZERS = ("sgd", "sgd-continuous", "momentum", "adam", "adam-noise")  # = dispatch.OPTIMIZERS (a test checks), kept here so --help imports no sympy
+from spectral_universality.theory.names import optimizer_names
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Options of the ``derive`` subcommand."""
-    parser.add_argument("--optimizer", choices=_OPTIMIZERS, default="sgd", help="model to derive (default sgd)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--optimizer", choices=optimizer_names(), default=None,
+                       help="built-in model to derive (default sgd)")
+    which.add_argument("--spec", metavar="FILE", default=None,
+                       help="an optimizer spec (.toml: name, params, state, [update]; see the README)")
     parser.add_argument("--format", choices=("text", "latex", "json", "lean"), default="text",
                         help="output format (default text)")
     parser.add_argument("--at", nargs="+", metavar="NAME=VALUE", default=None,
@@ -48,7 +54,18 @@ def run(args: argparse.Namespace) -> int:
     from spectral_universality.theory.dispatch import derive
 
     params = parse_assignments(args.at) if args.at else None
-    d = derive(args.optimizer)
+    if args.spec is not None:
+        from spectral_universality.theory.spec import OptimizerSpec, derive_spec
+
+        spec = OptimizerSpec.from_toml(args.spec)
+        d = derive_spec(spec)
+    else:
+        d = derive(args.optimizer or "sgd")
+    if args.format == "lean" and args.spec is not None:
+        from spectral_universality.theory.lean_spec import lean_module
+
+        print(lean_module(spec), end="")
+        return 0
     values = d.evaluate(**params) if params is not None else None
     named = {"steady_state": d.steady_state, "contraction_factor": d.contraction_factor, **d.forms}
 
@@ -67,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
                "contraction_factor": render(d.contraction_factor), "stability": d.stability_text,
                "conditions": [c.text for c in d.conditions], "forms": {k: render(v) for k, v in d.forms.items()},
                "notes": d.notes}
+        if "b" in d.matrices:  # a spec: its one-step system and stationary covariance
+            obj["matrices"] = {k: [[render(x) for x in row] for row in d.matrices[k].tolist()] for k in ("A", "b", "S")}
         if values is not None:
             obj["values"] = values
             obj["at"] = params

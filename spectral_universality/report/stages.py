@@ -9,7 +9,8 @@ if TYPE_CHECKING:
     from .build import Context
 
 #: A representative mode, used only to print numeric values beside each closed form.
-EXAMPLE_POINT = {"alpha": 0.1, "lam": 2.0, "sigma": 0.5, "mu": 0.9, "beta1": 0.9, "beta2": 0.999}
+EXAMPLE_POINT = {"alpha": 0.1, "lam": 2.0, "sigma": 0.5, "mu": 0.9, "beta1": 0.9, "beta2": 0.999, "wd": 0.01,
+                 "p": 0.5, "beta": 0.9}
 
 
 def closed_forms(ctx: "Context") -> dict[str, Any]:

@@ -49,8 +49,17 @@ def test_bad_input_exits_2_naming_the_condition(argv, needle, capsys):
     assert needle in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
-def test_cli_choices_are_the_derivable_optimizers():
-    from spectral_universality.theory import OPTIMIZERS
-    from spectral_universality.theory.cli import _OPTIMIZERS
+def test_cli_choices_are_the_derivable_optimizers_and_help_imports_no_sympy():
+    import subprocess
+    import sys
 
-    assert _OPTIMIZERS == OPTIMIZERS
+    from spectral_universality.theory import OPTIMIZERS, derive
+
+    code = ("import sys; from spectral_universality.theory.cli import configure; import argparse; "
+            "p = argparse.ArgumentParser(); configure(p); "
+            "print(','.join(next(a for a in p._actions if a.dest == 'optimizer').choices)); "
+            "print('sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert tuple(out[0].split(",")) == OPTIMIZERS and out[1] == "False"
+    for name in OPTIMIZERS:
+        assert derive(name).optimizer == name
