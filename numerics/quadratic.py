@@ -235,20 +235,26 @@ class SimulationResult:
 
 
 def check_hyper(optimizer: str, alpha: float, sigma: float, mu: float, beta1: float, beta2: float, eps: float) -> None:
-    """Raise :class:`HypothesisViolation`/:class:`InputError` for parameters outside the model's region."""
+    """Raise :class:`HypothesisViolation`/:class:`InputError` for parameters outside the simulated model's domain.
+
+    SGD, heavy ball and noise-dominated Adam are checked against their derivation's conditions in ``theory``
+    (those not involving ``lam``); Adam's own domain is ``torch.optim.Adam``'s (``0 <= beta < 1``, ``eps > 0``),
+    which no derivation states because Adam's simulator is not bound to its noise-dominated limit.
+    """
     if optimizer not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
-    for name, val in (("alpha", alpha), ("sigma", sigma), ("mu", mu), ("beta1", beta1), ("beta2", beta2)):
-        if not math.isfinite(val):
-            raise InputError(f"{name} must be finite, got {val}")
-    if alpha <= 0:
-        raise HypothesisViolation("alpha > 0", f"alpha = {alpha}")
-    if sigma < 0 or (optimizer == "adam-noise" and sigma == 0):
-        raise HypothesisViolation("sigma > 0", f"sigma = {sigma}")
-    if optimizer == "momentum" and not 0 <= mu < 1:
-        raise HypothesisViolation("0 <= mu < 1", f"mu = {mu}")
-    if optimizer == "adam" and not (0 <= beta1 < 1 and 0 <= beta2 < 1 and eps > 0):
-        raise HypothesisViolation("0 <= beta1 < 1, 0 <= beta2 < 1, eps > 0", f"beta1={beta1}, beta2={beta2}, eps={eps}")
+    from spectral_universality.numerics.expected import derivation
+
+    if optimizer == "adam":
+        for name, val in (("alpha", alpha), ("sigma", sigma), ("beta1", beta1), ("beta2", beta2), ("eps", eps)):
+            if not math.isfinite(val):
+                raise InputError(f"parameter {name!r} must be finite, got {val}")
+        derivation("sgd").validate(alpha=alpha, sigma=sigma)
+        if not (0 <= beta1 < 1 and 0 <= beta2 < 1 and eps > 0):
+            raise HypothesisViolation("0 <= beta1 < 1, 0 <= beta2 < 1, eps > 0", f"beta1={beta1}, beta2={beta2}, eps={eps}")
+        return
+    params = {"alpha": alpha, "sigma": sigma, **({"mu": mu} if optimizer == "momentum" else {})}
+    derivation(optimizer).validate(**params)
 
 
 def memory_estimate(optimizer: str, modes: int, seeds: int, dtype: torch.dtype = torch.float32,
@@ -268,6 +274,35 @@ def memory_estimate(optimizer: str, modes: int, seeds: int, dtype: torch.dtype =
 def _default_lag2(optimizer: str) -> bool:
     """Lag-2 sums by default where the mode recursion is second order (heavy ball, Adam's first moment)."""
     return optimizer in ("momentum", "adam")
+
+
+def _check_run(lam: Tensor, steps: int, seeds: int, burn_in: int, seed_groups: int, noise_streams: int,
+               window: int | None) -> None:
+    """InputError/HypothesisViolation for a run that cannot be simulated (shapes, counts, eigenvalues)."""
+    if lam.ndim != 1 or lam.numel() < 1:
+        raise InputError(f"lam must be a non-empty 1-d tensor, got shape {tuple(lam.shape)}")
+    if not bool(torch.isfinite(lam).all()) or bool((lam <= 0).any()):
+        raise HypothesisViolation("lam_k > 0 and finite", "some eigenvalue is <= 0 or not finite")
+    if steps < 2 or seeds < 1 or burn_in < 0:
+        raise InputError(f"need steps >= 2, seeds >= 1, burn_in >= 0; got steps={steps}, seeds={seeds}, burn_in={burn_in}")
+    if seed_groups < 1 or seeds % seed_groups:
+        raise InputError(f"seed_groups must divide seeds = {seeds}, got {seed_groups}")
+    if noise_streams < 1 or noise_streams > seeds:
+        raise InputError(f"noise_streams must be in [1, seeds={seeds}], got {noise_streams}")
+    if window is not None and not 2 <= window <= steps:
+        raise InputError(f"window must be in [2, steps={steps}], got {window}")
+
+
+def _new_stats(seed_groups: int, modes: int, steps: int, seeds_per_group: int, window: int | None, lag2: bool,
+               lam: Tensor) -> ModeStats:
+    """Zeroed float64 accumulators on ``lam.device``."""
+    n_windows = steps // window if window else 0
+    zeros = lambda *shape: torch.zeros(*shape, dtype=torch.float64, device=lam.device)  # noqa: E731
+    return ModeStats(sum_sq=zeros(seed_groups, modes), sum_lag=zeros(seed_groups, modes), n_samples=steps,
+                     seeds=seeds_per_group, stride=1, window_sq=zeros(n_windows, modes) if window else None,
+                     window_lag=zeros(n_windows, modes) if window else None, window_samples=window or 0,
+                     sum_lag2=zeros(seed_groups, modes) if lag2 else None, head=zeros(3, seed_groups, modes),
+                     tail=zeros(3, seed_groups, modes))
 
 
 def simulate_quadratic(
@@ -319,18 +354,7 @@ def simulate_quadratic(
     SimulationResult
     """
     check_hyper(optimizer, alpha, sigma, mu, beta1, beta2, eps)
-    if lam.ndim != 1 or lam.numel() < 1:
-        raise InputError(f"lam must be a non-empty 1-d tensor, got shape {tuple(lam.shape)}")
-    if not bool(torch.isfinite(lam).all()) or bool((lam <= 0).any()):
-        raise HypothesisViolation("lam_k > 0 and finite", "some eigenvalue is <= 0 or not finite")
-    if steps < 2 or seeds < 1 or burn_in < 0:
-        raise InputError(f"need steps >= 2, seeds >= 1, burn_in >= 0; got steps={steps}, seeds={seeds}, burn_in={burn_in}")
-    if seed_groups < 1 or seeds % seed_groups:
-        raise InputError(f"seed_groups must divide seeds = {seeds}, got {seed_groups}")
-    if noise_streams < 1 or noise_streams > seeds:
-        raise InputError(f"noise_streams must be in [1, seeds={seeds}], got {noise_streams}")
-    if window is not None and not 2 <= window <= steps:
-        raise InputError(f"window must be in [2, steps={steps}], got {window}")
+    _check_run(lam, steps, seeds, burn_in, seed_groups, noise_streams, window)
     modes = lam.numel()
     if rotation is not None:
         if rotation.shape != (modes, modes):
@@ -338,26 +362,17 @@ def simulate_quadratic(
         chunk_modes = None
     params = dict(optimizer=optimizer, alpha=alpha, sigma=sigma, mu=mu, beta1=beta1, beta2=beta2, eps=eps,
                   steps=steps, burn_in=burn_in)
-    if optimizer == "adam-noise":
-        optimizer, alpha = "sgd", alpha / sigma
+    if optimizer == "adam-noise":  # SGD at the class rate theory derives for it
+        from spectral_universality.numerics.expected import evaluate_form
+
+        optimizer, alpha = "sgd", float(evaluate_form("adam-noise", "class_rate", alpha=alpha, sigma=sigma))
     block = min(modes, chunk_modes or modes)
     theta0_t = torch.as_tensor(theta0, dtype=lam.dtype, device=lam.device)
     if theta0_t.ndim not in (0, 2) or (theta0_t.ndim == 2 and theta0_t.shape != (seeds, modes)):
         raise InputError(f"theta0 must be a scalar or ({seeds}, {modes}), got {tuple(theta0_t.shape)}")
 
-    n_windows = steps // window if window else 0
     lag2 = _default_lag2(params["optimizer"]) if lag2 is None else lag2
-    acc = ModeStats(
-        sum_sq=torch.zeros(seed_groups, modes, dtype=torch.float64, device=lam.device),
-        sum_lag=torch.zeros(seed_groups, modes, dtype=torch.float64, device=lam.device),
-        n_samples=steps, seeds=seeds // seed_groups, stride=1,
-        window_sq=torch.zeros(n_windows, modes, dtype=torch.float64, device=lam.device) if window else None,
-        window_lag=torch.zeros(n_windows, modes, dtype=torch.float64, device=lam.device) if window else None,
-        window_samples=window or 0,
-        sum_lag2=torch.zeros(seed_groups, modes, dtype=torch.float64, device=lam.device) if lag2 else None,
-        head=torch.zeros(3, seed_groups, modes, dtype=torch.float64, device=lam.device),
-        tail=torch.zeros(3, seed_groups, modes, dtype=torch.float64, device=lam.device),
-    )
+    acc = _new_stats(seed_groups, modes, steps, seeds // seed_groups, window, lag2, lam)
     traj = torch.empty(steps, seeds, modes, dtype=lam.dtype, device=lam.device) if record else None
     final = None if block == modes else torch.empty(seeds, modes, dtype=lam.dtype, device=lam.device)
     source = _NoiseSource(seeds, block, lam.dtype, lam.device, generator, noise_streams, prefetch)
@@ -440,6 +455,126 @@ def _run_steps(optimizer, lam, theta0, state: list[Tensor], alpha, sigma, mu, be
             _accumulate(theta, prev, t - burn_in, noise, groups, acc, sl, traj, window, 1.0, prev2)
     _record_tail(theta, prev, noise, groups, acc, sl, 1.0)
     return theta
+
+
+def simulate_spec(
+    spec,
+    lam: Tensor,
+    *,
+    params: dict[str, float],
+    sigma: float,
+    steps: int,
+    seeds: int,
+    generator: torch.Generator,
+    burn_in: int = 0,
+    theta0: Tensor | float = 0.0,
+    record: bool = False,
+    window: int | None = None,
+    seed_groups: int = 1,
+    lag2: bool | None = None,
+    prefetch: bool = True,
+    noise_streams: int = 1,
+) -> SimulationResult:
+    """Run an optimizer spec (:mod:`spectral_universality.theory.spec`) on the diagonal quadratic.
+
+    The step is the spec's one-step system ``x' = A x + b z`` (``z`` one standard normal per mode and step),
+    composed from its update lines by ``theory`` and evaluated per mode; the statistics are those of the
+    spec's readout coordinate (``theta`` unless the spec says otherwise), and so is the record
+    (``trajectory``, with ``record=True``); ``theta`` is the final theta.
+
+    Parameters
+    ----------
+    spec : OptimizerSpec, a built-in name or a ``.toml`` path
+    lam : Tensor  # (modes,) Hessian eigenvalues; its dtype/device set the simulation's
+    params : the spec's parameters by name (``sigma`` is given separately)
+    steps, seeds, generator, burn_in, theta0, record, window, seed_groups, prefetch, noise_streams :
+        as in :func:`simulate_quadratic`
+    lag2 : accumulate lag-2 sums; default when the state has more than one variable
+
+    Raises
+    ------
+    HypothesisViolation
+        Parameters outside the spec's domain (its stability region is *not* required: a run outside it diverges).
+    """
+    import numpy as np
+
+    from spectral_universality.theory.spec import numeric_system, resolve
+
+    spec = resolve(spec)
+    _check_run(lam, steps, seeds, burn_in, seed_groups, noise_streams, window)
+    a_np, b_np = numeric_system(spec, lam.detach().cpu().numpy(), sigma=sigma, **params)
+    n = a_np.shape[-1]
+    lag2 = n > 1 if lag2 is None else lag2
+
+    def coef(x: np.ndarray) -> float | Tensor | None:
+        """A mode-independent coefficient as a float (a scalar kernel), else a (modes,) tensor; 0 -> None."""
+        if np.all(x == x[0]):
+            return None if x[0] == 0 else float(x[0])
+        return torch.as_tensor(x, dtype=lam.dtype, device=lam.device)
+
+    a = [[coef(a_np[:, i, j]) for j in range(n)] for i in range(n)]
+    b = [coef(b_np[:, i]) for i in range(n)]
+    theta0_t = torch.as_tensor(theta0, dtype=lam.dtype, device=lam.device)
+    modes = lam.numel()
+    if theta0_t.ndim not in (0, 2) or (theta0_t.ndim == 2 and theta0_t.shape != (seeds, modes)):
+        raise InputError(f"theta0 must be a scalar or ({seeds}, {modes}), got {tuple(theta0_t.shape)}")
+    acc = _new_stats(seed_groups, modes, steps, seeds // seed_groups, window, lag2, lam)
+    traj = torch.empty(steps, seeds, modes, dtype=lam.dtype, device=lam.device) if record else None
+    source = _NoiseSource(seeds, modes, lam.dtype, lam.device, generator, noise_streams, prefetch)
+    try:
+        source.begin(modes, burn_in + steps)
+        x = _run_linear(a, b, spec.state.index(spec.readout), theta0_t.expand(seeds, modes), burn_in, steps, source,
+                        acc, traj, window, lag2)
+    finally:
+        source.close()
+    return SimulationResult(theta=x, stats=acc, trajectory=traj,
+                            params=dict(optimizer=spec.name, sigma=sigma, steps=steps, burn_in=burn_in, **params))
+
+
+def _run_linear(a: list[list[float | Tensor | None]], b: list[float | Tensor | None], readout: int, theta0: Tensor,
+                burn_in: int, steps: int, source: _NoiseSource, acc: ModeStats, traj: Tensor | None,
+                window: int | None, lag2: bool) -> Tensor:
+    """``x' = A x + b z`` on ``(seeds, modes)`` state tensors; returns the final theta.
+
+    Two buffers per variable, swapped each step; with ``lag2`` the readout has a third, so that ``c_{t-2}``
+    survives the step that writes ``c_t``.  Coefficients: float (one scalar kernel), tensor ``(modes,)`` or
+    None (zero, skipped)."""
+    n = len(b)
+    shape, like = theta0.shape, dict(dtype=theta0.dtype, device=theta0.device)
+    cur = [torch.zeros(shape, **like) for _ in range(n)]
+    cur[0].copy_(theta0)
+    new = [torch.empty(shape, **like) for _ in range(n)]
+    spare = torch.empty(shape, **like) if lag2 else None
+    groups = _group_matrix(acc.groups, shape[0], theta0.dtype, theta0.device)
+    sl = slice(0, shape[1])
+    noise = None
+    for t in range(burn_in + steps):
+        noise = source.next()
+        target = list(new)
+        if lag2:
+            target[readout] = spare
+        for i in range(n):
+            out, first = target[i], True
+            for c, x in [(a[i][j], cur[j]) for j in range(n)] + [(b[i], noise)]:
+                if c is None:
+                    continue
+                if first:
+                    torch.mul(x, c, out=out)
+                    first = False
+                elif isinstance(c, float):
+                    out.add_(x, alpha=c)
+                else:
+                    out.addcmul_(x, c)
+            if first:
+                out.zero_()
+        if t >= burn_in:  # the noise is spent: it is the scratch space
+            _accumulate(target[readout], cur[readout], t - burn_in, noise, groups, acc, sl, traj, window, 1.0,
+                        new[readout] if lag2 else None)
+        if lag2:
+            spare = new[readout]
+        cur, new = target, cur
+    _record_tail(cur[readout], new[readout], noise, groups, acc, sl, 1.0)
+    return cur[0]
 
 
 def _record_tail(last: Tensor, before: Tensor, scratch: Tensor, groups: Tensor, acc: ModeStats, sl: slice,

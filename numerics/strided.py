@@ -19,37 +19,50 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from typing import Any
+
 import torch
 from torch import Tensor
 
-from spectral_universality.errors import InputError
-from spectral_universality.numerics.quadratic import check_hyper
+from spectral_universality.errors import HypothesisViolation, InputError
 
+#: the hand-derived optimizers whose mode recursion is linear-Gaussian, as (spec, parameters); every built-in or
+#: user spec is linear-Gaussian too
 LINEAR_GAUSSIAN = ("sgd", "momentum", "adam-noise")
 
 
-def one_step_system(optimizer: str, lam: Tensor, alpha: float, sigma: float, mu: float = 0.9) -> tuple[Tensor, Tensor]:
-    """Per-mode one-step ``(A, Q)``: shapes ``(modes, n, n)``, float64; the update rule written as a matrix.
+def as_spec(optimizer: str, alpha: float, sigma: float, mu: float = 0.9) -> tuple[Any, dict[str, float]]:
+    """``(spec, params)`` of a linear-Gaussian optimizer name: a built-in spec, or for ``adam-noise`` SGD at the
+    class rate theory derives for it (``alpha / sigma``)."""
+    from spectral_universality.numerics.expected import evaluate_form
+    from spectral_universality.theory.spec import builtin, builtin_names
 
-    SGD: ``theta' = (1 - alpha lam) theta - alpha sigma z``.  Heavy ball (torch convention):
-    ``b' = mu b + lam theta + sigma z``, ``theta' = theta - alpha b'``.
-    """
-    if optimizer not in LINEAR_GAUSSIAN:
-        raise InputError(f"{optimizer!r} is not linear-Gaussian; exact transitions exist for {', '.join(LINEAR_GAUSSIAN)}")
-    check_hyper(optimizer, alpha, sigma, mu, 0.9, 0.999, 1e-8)
-    lam = lam.to(torch.float64)
     if optimizer == "adam-noise":
-        optimizer, alpha = "sgd", alpha / sigma
-    if optimizer == "sgd":
-        a = (1 - alpha * lam).reshape(-1, 1, 1)
-        w = torch.full_like(a, -alpha * sigma)
-    else:
-        row0 = torch.stack([1 - alpha * lam, torch.full_like(lam, -alpha * mu)], -1)
-        row1 = torch.stack([lam, torch.full_like(lam, mu)], -1)
-        a = torch.stack([row0, row1], -2)
-        w = torch.tensor([-alpha * sigma, sigma], dtype=torch.float64, device=lam.device).expand(lam.numel(), 2)
-        w = w.reshape(-1, 2, 1)
-    return a, w @ w.transpose(-1, -2)
+        if not sigma > 0:
+            raise HypothesisViolation("sigma > 0", f"sigma = {sigma}")
+        return builtin("sgd"), {"alpha": float(evaluate_form("adam-noise", "class_rate", alpha=alpha, sigma=sigma))}
+    if optimizer not in builtin_names():
+        raise InputError(f"{optimizer!r} is not linear-Gaussian; exact transitions exist for "
+                         f"{', '.join(sorted(set(LINEAR_GAUSSIAN) | set(builtin_names())))}")
+    spec = builtin(optimizer)
+    return spec, {k: v for k, v in {"alpha": alpha, "mu": mu}.items() if k in spec.params}
+
+
+def spec_system(spec: Any, lam: Tensor, *, sigma: float, **params: float) -> tuple[Tensor, Tensor]:
+    """Per-mode one-step ``(A, Q = b b^T)`` of a spec, shapes ``(modes, n, n)``, float64 on ``lam.device``: the
+    system ``theory`` composes from the spec's update lines (its domain checked there)."""
+    from spectral_universality.theory.spec import numeric_system, resolve
+
+    a, b = numeric_system(resolve(spec), lam.detach().cpu().numpy(), sigma=sigma, **params)
+    a_t = torch.as_tensor(a, dtype=torch.float64, device=lam.device)
+    b_t = torch.as_tensor(b, dtype=torch.float64, device=lam.device).unsqueeze(-1)
+    return a_t, b_t @ b_t.transpose(-1, -2)
+
+
+def one_step_system(optimizer: str, lam: Tensor, alpha: float, sigma: float, mu: float = 0.9) -> tuple[Tensor, Tensor]:
+    """:func:`spec_system` of an optimizer name (:func:`as_spec`)."""
+    spec, params = as_spec(optimizer, alpha, sigma, mu)
+    return spec_system(spec, lam, sigma=sigma, **params)
 
 
 def power_and_covariance(a: Tensor, q: Tensor, log2_h: Tensor) -> tuple[Tensor, Tensor]:
@@ -154,8 +167,6 @@ def simulate_strided(
     Returns the pooled sums (lag-``h_k`` products, draws per mode differ by group; read them with
     :func:`strided_estimates`) and the plan.
     """
-    if optimizer not in LINEAR_GAUSSIAN:
-        raise InputError(f"strided sampling needs a linear-Gaussian optimizer ({', '.join(LINEAR_GAUSSIAN)}), got {optimizer!r}")
     dtype = dtype or lam.dtype
     a, q = one_step_system(optimizer, lam, alpha, sigma, mu)
     s = stationary_covariance(a, q)

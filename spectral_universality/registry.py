@@ -83,10 +83,12 @@ def _stationary_energy(optimizer: str, lam: list[float], alpha: float, sigma: fl
     """
     import torch
 
+    from .numerics.expected import evaluate_form
     from .numerics.quadratic import simulate_quadratic
 
     lam_t = torch.tensor(lam, dtype=torch.float64)
-    rate = alpha / sigma if optimizer == "adam-noise" else alpha
+    rate = float(evaluate_form("adam-noise", "class_rate", alpha=alpha, sigma=sigma)) if optimizer == "adam-noise" \
+        else alpha
     if burn is None:
         burn = int(min(20 / (rate * min(lam)), 200_000))
     groups = 16

@@ -474,7 +474,8 @@ def resolve(spec: str | Path | OptimizerSpec | Mapping[str, Any]) -> OptimizerSp
 def numeric_system(spec: OptimizerSpec, lam: Sequence[float] | Any, **params: float) -> tuple[Any, Any]:
     """``(A, b)`` as float64 numpy arrays ``(modes, n, n)`` and ``(modes, n)`` at ``params`` and each ``lam``.
 
-    The parameters are checked against the spec's domain (not its stability region, which depends on ``lam``).
+    ``params`` are the spec's parameters and ``sigma``; they are checked against the spec's domain conditions
+    (not its stability region, which depends on ``lam``: see :func:`stability_violation`).
     """
     import numpy as np
 
@@ -483,17 +484,46 @@ def numeric_system(spec: OptimizerSpec, lam: Sequence[float] | Any, **params: fl
     missing = [p for p in names + ["sigma"] if p not in params]
     if missing:
         raise InputError(f"spec {spec.name!r} needs parameter(s) {missing}")
-    extra = sorted(set(params) - set(names) - {"sigma"})
-    if extra:
-        raise InputError(f"unknown parameter(s) {extra} for spec {spec.name!r}; its parameters: {names + ['sigma']}")
+    derive_spec(spec).validate(**params)
     lam = np.asarray(lam, dtype=np.float64).reshape(-1)
     syms = [SYMBOLS["lam"], SYMBOLS["sigma"], *system.params]
-    f_a = sympy.lambdify(syms, system.A, modules="numpy")
-    f_b = sympy.lambdify(syms, system.b, modules="numpy")
-    args = [params["sigma"], *(params[n] for n in names)]
-    a = np.stack([np.asarray(f_a(l, *args), dtype=np.float64) for l in lam])
-    b = np.stack([np.asarray(f_b(l, *args), dtype=np.float64)[:, 0] for l in lam])
+    args = [lam, params["sigma"], *(params[n] for n in names)]
+    n = system.size
+
+    def entry(ex: Expr) -> Any:
+        return np.broadcast_to(np.asarray(sympy.lambdify(syms, ex, modules="numpy")(*args), dtype=np.float64),
+                               lam.shape)
+
+    a = np.stack([np.stack([entry(system.A[i, j]) for j in range(n)], -1) for i in range(n)], -2)
+    b = np.stack([entry(system.b[i, 0]) for i in range(n)], -1)
     return a, b
+
+
+def stability_violation(spec: OptimizerSpec, lam: Sequence[float] | Any, **params: float) -> tuple[str, str] | None:
+    """``(condition, detail)`` of the first stability condition that fails at some ``lam`` (the smallest index),
+    or None if every mode is inside the region."""
+    import numpy as np
+
+    d = derive_spec(spec)
+    lam = np.asarray(lam, dtype=np.float64).reshape(-1)
+    values = {k: float(v) for k, v in params.items()}
+    for i, cond in enumerate(stability_conditions(d)):
+        f = d.lambdify(f"jury_{i}")
+        val = np.broadcast_to(np.asarray(f(**{k: (lam if k == "lam" else values[k]) for k in f.args}), float),
+                              lam.shape)
+        bad = np.flatnonzero(~(val > 0))
+        if bad.size:
+            k = int(bad[0])
+            detail = ", ".join(f"{n} = {values[n]:g}" for n in f.args if n != "lam")
+            return cond.text, f"{detail}, lam = {lam[k]:g} (mode {k + 1})".lstrip(", ")
+    return None
+
+
+def stability_conditions(d: SpecDerivation) -> list[Condition]:
+    """The Jury/Schur-Cohn conditions of ``d``, in the order of its ``jury_<i>`` forms (they close its
+    ``conditions``)."""
+    count = sum(1 for k in d.forms if k.startswith("jury_"))
+    return list(d.conditions[len(d.conditions) - count:])
 
 
 def spec_forms_json(d: SpecDerivation) -> dict[str, Any]:
@@ -502,4 +532,5 @@ def spec_forms_json(d: SpecDerivation) -> dict[str, Any]:
 
 
 __all__ = ["OptimizerSpec", "LinearSystem", "SpecDerivation", "builtin", "builtin_names", "derive_spec",
-           "linear_system", "lyapunov", "numeric_system", "resolve", "schur_cohn_conditions"]
+           "linear_system", "lyapunov", "numeric_system", "resolve", "schur_cohn_conditions", "stability_conditions",
+           "stability_violation"]
