@@ -5,7 +5,9 @@ are bounded by drawing one normal per mode-step, so their rate is compared with 
 rate: one stream (the default, reproducible stream; the next draw is prefetched on a worker thread) against
 one generator, and ``noise_streams=2`` against two generators drawing on two threads; and with a numpy loop
 over steps (vectorised over modes): the SGD loop for every simulator, and the loop of the same optimizer; the exact strided samplers (SGD, heavy ball, noise-dominated Adam) report an *effective* rate: the
-per-step steps that would give the same statistical error on every mode energy, per second.
+per-step steps that would give the same statistical error on every mode energy, per second.  Every built-in
+optimizer spec is timed the same way (per step from its derived ``(A, b)``, and strided), at its default
+parameters.
 """
 
 from __future__ import annotations
@@ -42,8 +44,10 @@ def measure(modes: int, seeds: int, steps: int, strided_steps: int, repeats: int
     import numpy as np
     import torch
 
-    from spectral_universality.numerics.quadratic import pick_device, power_law_spectrum, simulate_quadratic
+    from spectral_universality.numerics.quadratic import (pick_device, power_law_spectrum, simulate_quadratic,
+                                                          simulate_spec)
     from spectral_universality.numerics.strided import simulate_strided
+    from spectral_universality.theory.spec import builtin, builtin_names
 
     dev = pick_device(device)
     n = modes * seeds
@@ -123,6 +127,15 @@ def measure(modes: int, seeds: int, steps: int, strided_steps: int, repeats: int
         t = _best(lambda: simulate_strided(opt, lam, alpha=0.1, sigma=1.0, steps=strided_steps, seeds=seeds,
                                            generator=gen, dtype=torch.float32), 1)
         strided[opt] = n * strided_steps / t
+    specs, specs_strided = {}, {}
+    for name in builtin_names():  # every built-in spec at its default parameters, from its derived (A, b)
+        p = dict(builtin(name).defaults)
+        t = _best(lambda: simulate_spec(name, lam, params=p, sigma=1.0, steps=steps, seeds=seeds, generator=gen),
+                  repeats)
+        specs[name] = n * steps / t
+        t = _best(lambda: simulate_strided(name, lam, alpha=0.0, sigma=1.0, steps=strided_steps, seeds=seeds,
+                                           generator=gen, dtype=torch.float32, params=p), 1)
+        specs_strided[name] = n * strided_steps / t
     return {
         "device": str(dev), "threads": torch.get_num_threads(), "modes": modes, "seeds": seeds, "steps": steps,
         "normal_samples_per_s": sampling, "normal_samples_per_s_two_streams": sampling2,
@@ -136,6 +149,9 @@ def measure(modes: int, seeds: int, steps: int, strided_steps: int, repeats: int
         "two_streams_ratio_to_two_stream_sampling": {k: v / sampling2 for k, v in rows2.items()},
         "two_streams_ratio_to_numpy": {k: v / numpy_rate for k, v in rows2.items()},
         "strided_speedup_vs_per_step": {k: strided[k] / rows[k] for k in strided},
+        "spec_per_step_mode_steps_per_s": specs, "spec_ratio_to_sampling": {k: v / sampling for k, v in specs.items()},
+        "spec_strided_effective_mode_steps_per_s": specs_strided,
+        "spec_strided_speedup_vs_per_step": {k: specs_strided[k] / specs[k] for k in specs},
     }
 
 
@@ -156,6 +172,10 @@ def format_table(r: dict) -> str:
                      "  (/ two-stream sampling)")
     for k, v in r["strided_effective_mode_steps_per_s"].items():
         lines.append(f"strided {k:<20}{v / g:>15.3f}   x{r['strided_speedup_vs_per_step'][k]:.1f} vs per-step (equal error on e_k)")
+    lines.append(f"{'spec (built-in, defaults)':<28}{'G mode-steps/s':>15}{'/ sampling':>12}{'strided x':>11}")
+    for k, v in r["spec_per_step_mode_steps_per_s"].items():
+        lines.append(f"spec {k:<23}{v / g:>15.3f}{r['spec_ratio_to_sampling'][k]:>12.2f}"
+                     f"{r['spec_strided_speedup_vs_per_step'][k]:>11.1f}")
     return "\n".join(lines)
 
 

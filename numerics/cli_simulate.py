@@ -41,7 +41,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _spec_params(spec, args: argparse.Namespace) -> dict[str, float]:
-    """The spec's parameters: ``--param`` first, else the option of the same name (alpha, mu, beta1)."""
+    """The spec's parameters: ``--param`` first, else the option of the same name (alpha, mu, beta1), else the
+    spec's ``defaults``."""
     from spectral_universality.errors import InputError
     from spectral_universality.theory.cli import parse_assignments
 
@@ -55,6 +56,8 @@ def _spec_params(spec, args: argparse.Namespace) -> dict[str, float]:
             out[name] = given[name]
         elif name in ("alpha", "mu", "beta1"):
             out[name] = getattr(args, name)
+        elif name in dict(spec.defaults):
+            out[name] = dict(spec.defaults)[name]
         else:
             raise InputError(f"spec {spec.name!r} needs --param {name}=VALUE")
     return out

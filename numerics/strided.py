@@ -161,14 +161,21 @@ def simulate_strided(
     mu: float = 0.9,
     rho_min: float = 0.5,
     dtype: torch.dtype | None = None,
+    params: dict[str, float] | None = None,
 ) -> tuple[StridedStats, StridedPlan]:
     """Stationary exact strided simulation with the same error on ``e_k`` as ``steps`` per-step steps.
+
+    ``optimizer`` is a linear-Gaussian name (``alpha``, ``mu`` used) or, with ``params`` (its parameters by
+    name; ``alpha``/``mu`` then ignored), any optimizer spec: a built-in name, a ``.toml`` path or an
+    :class:`~spectral_universality.theory.spec.OptimizerSpec`.  Statistics are those of the state's first
+    coordinate, theta.
 
     Returns the pooled sums (lag-``h_k`` products, draws per mode differ by group; read them with
     :func:`strided_estimates`) and the plan.
     """
     dtype = dtype or lam.dtype
-    a, q = one_step_system(optimizer, lam, alpha, sigma, mu)
+    a, q = one_step_system(optimizer, lam, alpha, sigma, mu) if params is None else \
+        spec_system(optimizer, lam, sigma=sigma, **params)
     s = stationary_covariance(a, q)
     plan = plan_strides(a, s, steps, rho_min)
     a_h, s_h = power_and_covariance(a, q, plan.log2_stride)

@@ -15,7 +15,8 @@ gradient at another point (look-ahead methods); ``n`` is one fresh noise draw pe
 ``grad`` of the step: ``n = sigma*xi`` (``noise = "additive"``, the seed's §9 model) or ``n = sigma*sqrt(lam)*xi``
 (``noise = "curvature"``, minibatch-like noise), ``xi ~ N(0, 1)``.  Optional keys: ``readout`` (the state
 variable whose energy is the steady state, default ``theta``), ``domain`` (parameter conditions such as
-``"0 <= mu < 1"``) and ``description``.
+``"0 <= mu < 1"``), ``defaults`` (a table of typical parameter values, used where none is given: the benchmark,
+the report's example point, ``simulate``) and ``description``.
 
 Expressions are parsed from Python's syntax tree, never evaluated: only numbers, the names above, ``+ - * / **``,
 ``sqrt`` and ``grad`` are accepted, and anything else is refused by name.  From the lines,
@@ -47,7 +48,7 @@ from spectral_universality.theory.names import builtin_spec_names as builtin_nam
 NOISE_MODELS = ("additive", "curvature")
 #: names every update line may use besides the spec's parameters and state
 RESERVED = ("g", "lam", "sigma", "grad", "sqrt", "xi")
-_SPEC_KEYS = {"name", "params", "state", "update", "noise", "readout", "domain", "description"}
+_SPEC_KEYS = {"name", "params", "state", "update", "noise", "readout", "domain", "defaults", "description"}
 Z = sympy.Symbol("z")
 XI = sympy.Symbol("xi", real=True)
 
@@ -71,6 +72,8 @@ class OptimizerSpec:
         State variable whose stationary energy is ``steady_state``.
     domain : tuple[str, ...]
         Extra parameter conditions (comparisons, chained allowed), e.g. ``"0 <= mu < 1"``.
+    defaults : tuple[tuple[str, float], ...]
+        Typical values of (some of) the parameters.
     """
 
     name: str
@@ -80,6 +83,7 @@ class OptimizerSpec:
     noise: str = "additive"
     readout: str = "theta"
     domain: tuple[str, ...] = ()
+    defaults: tuple[tuple[str, float], ...] = ()
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -106,9 +110,14 @@ class OptimizerSpec:
         for key in ("name", "noise", "readout", "description"):
             if key in data and not isinstance(data[key], str):
                 raise InputError(f"{source}: {key!r} must be a string")
+        defaults = data.get("defaults", {})
+        if not isinstance(defaults, Mapping) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in defaults.values()):
+            raise InputError(f"{source}: 'defaults' must map parameter names to numbers")
         return cls(name=data["name"], params=tuple(data["params"]), state=tuple(data["state"]),
                    update=tuple(update.items()), noise=data.get("noise", "additive"),
                    readout=data.get("readout", "theta"), domain=tuple(data.get("domain", ())),
+                   defaults=tuple((k, float(v)) for k, v in defaults.items()),
                    description=data.get("description", ""))
 
     @classmethod
@@ -129,7 +138,7 @@ class OptimizerSpec:
         """The TOML table of this spec (update lines in order)."""
         return {"name": self.name, "params": list(self.params), "state": list(self.state),
                 "update": dict(self.update), "noise": self.noise, "readout": self.readout,
-                "domain": list(self.domain), "description": self.description}
+                "domain": list(self.domain), "defaults": dict(self.defaults), "description": self.description}
 
     def digest(self) -> str:
         """SHA-256 of the spec's content (cache key; the name is part of it)."""
@@ -160,6 +169,9 @@ def _check_spec(spec: OptimizerSpec) -> None:
         raise InputError(f"{where}: [update] must assign theta, and each variable at most once")
     if spec.noise not in NOISE_MODELS:
         raise InputError(f"{where}: noise must be one of {list(NOISE_MODELS)}, got {spec.noise!r}")
+    bad = sorted({k for k, _ in spec.defaults} - set(spec.params) - {"sigma"})
+    if bad:
+        raise InputError(f"{where}: defaults for {bad}, which are not parameters {list(spec.params)}")
     if spec.readout not in spec.state:
         raise InputError(f"{where}: readout {spec.readout!r} is not a state variable {list(spec.state)}")
 
