@@ -135,7 +135,7 @@ def test_simulate_cli_recovers_the_user_specs_steady_states(capsys):
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["--spec", QHM, "--param", "beta=0.8"], "needs --param nu=VALUE"),
+    (["--optimizer", "ema", "--param", "nu=1"], "not parameters of spec"),
     (["--spec", QHM, "--param", "beta=0.8", "nu=0.7", "gamma=1"], "not parameters of spec"),
     (["--optimizer", "nesterov", "--alpha", "3", "--steps", "50"], "hypothesis violated"),
     (["--optimizer", "ema", "--param", "beta=1.2", "--steps", "50"], "0 <= beta < 1"),
@@ -147,6 +147,16 @@ def test_simulate_cli_bad_spec_input(argv, fragment, capsys):
     assert main(["simulate", *argv]) == 2
     err = capsys.readouterr().err
     assert fragment in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_simulate_cli_names_a_parameter_without_value_or_default(tmp_path, capsys):
+    from spectral_universality.cli import main
+
+    path = tmp_path / "hb.toml"
+    path.write_text('name = "hb"\nparams = ["alpha", "gamma"]\nstate = ["theta", "b"]\n'
+                    '[update]\nb = "gamma*b + g"\ntheta = "theta - alpha*b"\n')
+    assert main(["simulate", "--spec", str(path), "--steps", "50"]) == 2
+    assert "needs --param gamma=VALUE" in capsys.readouterr().err
 
 
 def test_simulate_spec_refuses_parameters_outside_the_domain():
