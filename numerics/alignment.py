@@ -336,22 +336,87 @@ def _marks(steps: int, n_checkpoints: int) -> list[int]:
     return sorted({int(round(steps * (i / (n_checkpoints - 1)) ** 2)) for i in range(n_checkpoints)})
 
 
-def _block_entry(mats: BlockMatrices, vec: Tensor, span: Tensor, *, max_outliers: int, ratio: float, rule: str,
-                 keep_spectrum: bool) -> dict[str, Any]:
-    """Per matrix (``hessian``, ``g``): outlier count, top eigenvalues, the alignment of ``vec`` with the
-    outlier space (``alignment``) and with the top-``max_outliers`` eigenspace (``top_alignment``), and the
-    fraction of the outlier space inside ``span`` (``in_span``)."""
-    out: dict[str, Any] = {"loss": mats.loss, "span_alignment": alignment(vec, span) if span.abs().max() > 0 else 0.0,
-                           "span_rank": int(torch.linalg.matrix_rank(span))}
+@dataclass(frozen=True)
+class OutlierAlignment:
+    """Outliers of one matrix of a block (Hessian or G) and a vector's alignment with them.
+
+    ``basis (P, r)`` the outlier eigenvectors; ``spectrum (P,)`` every eigenvalue, descending, when requested."""
+
+    count: int
+    edge: float
+    top: list[float]  # the max_outliers + 1 leading eigenvalues, descending
+    alignment: float  # ||P_out x|| / ||x||
+    top_alignment: float  # with the top-max_outliers eigenspace
+    in_span: float | None  # fraction of the outlier space inside the target span (None: no span given)
+    basis: Tensor
+    spectrum: Tensor | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"count": self.count, "edge": self.edge, "top": list(self.top),
+                               "alignment": self.alignment, "top_alignment": self.top_alignment,
+                               "in_span": self.in_span}
+        if self.spectrum is not None:
+            out["spectrum"] = self.spectrum.detach().double().cpu().tolist()
+        return out
+
+
+@dataclass(frozen=True)
+class BlockAlignment:
+    """Alignment of a parameter block's vector with the Hessian and G-matrix outlier spaces of that block.
+
+    ``span_alignment`` / ``span_rank``: the vector's alignment with a given target span ``(P, q)`` and its rank
+    (None / 0 without a span)."""
+
+    names: list[str]
+    loss: float
+    hessian: OutlierAlignment
+    g: OutlierAlignment
+    span_alignment: float | None
+    span_rank: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"names": list(self.names), "loss": self.loss, "span_alignment": self.span_alignment,
+                "span_rank": self.span_rank, "hessian": self.hessian.to_dict(), "g": self.g.to_dict()}
+
+
+def block_alignment(mats: BlockMatrices, vec: Tensor, span: Tensor | None = None, *, max_outliers: int,
+                    ratio: float = 1.5, rule: str = "edge", keep_spectrum: bool = False) -> BlockAlignment:
+    """Per matrix (Hessian, G) of ``mats``: the outlier space (:func:`outlier_subspace`), the alignment of
+    ``vec (P,)`` with it and with the top-``max_outliers`` eigenspace, and (given ``span (P, q)``) the fraction
+    of the outlier space inside ``span``."""
+    if vec.ndim != 1 or vec.shape[0] != mats.hessian.shape[0]:
+        raise InputError(f"vector must have shape ({mats.hessian.shape[0]},) (the block's parameters), "
+                         f"got {tuple(vec.shape)}")
+    if span is not None and (span.ndim != 2 or span.shape[0] != vec.shape[0]):
+        raise InputError(f"span must have shape ({vec.shape[0]}, q), got {tuple(span.shape)}")
+    has_span = span is not None and bool(span.abs().max() > 0)
+    span_rank = int(torch.linalg.matrix_rank(span)) if span is not None else 0
+    parts = {}
     for key, mat in (("hessian", mats.hessian), ("g", mats.g_matrix)):
         space = outlier_subspace(mat, max_outliers=max_outliers, ratio=ratio, rule=rule)
-        out[key] = {"count": space.count, "edge": space.edge, "top": space.top.cpu().tolist(),
-                    "alignment": alignment(vec, space.basis),
-                    "top_alignment": alignment(vec, space.top_basis[:, :max_outliers]),
-                    "in_span": within_span_fraction(space.basis, span) if space.count and out["span_rank"] else 0.0}
-        if keep_spectrum:
-            out[f"{key}_spectrum"] = torch.linalg.eigvalsh(mat).flip(0).cpu().numpy()
-        out[f"_{key}_basis"] = space.basis
+        in_span = None if span is None else (within_span_fraction(space.basis, span) if space.count and span_rank
+                                             else 0.0)
+        parts[key] = OutlierAlignment(count=space.count, edge=space.edge, top=space.top.cpu().tolist(),
+                                      alignment=alignment(vec, space.basis),
+                                      top_alignment=alignment(vec, space.top_basis[:, :max_outliers]),
+                                      in_span=in_span, basis=space.basis,
+                                      spectrum=torch.linalg.eigvalsh(mat).flip(0) if keep_spectrum else None)
+    span_al = None if span is None else (alignment(vec, span) if has_span else 0.0)
+    return BlockAlignment(names=list(mats.names), loss=mats.loss, hessian=parts["hessian"], g=parts["g"],
+                          span_alignment=span_al, span_rank=span_rank)
+
+
+def _block_entry(res: BlockAlignment) -> dict[str, Any]:
+    """The experiments' log entry of one :class:`BlockAlignment`: ``loss``, ``span_alignment``, ``span_rank``,
+    per matrix ``{count, edge, top, alignment, top_alignment, in_span}``, the spectra (numpy) when kept, and
+    the outlier bases under ``_hessian_basis`` / ``_g_basis`` (popped by the caller)."""
+    out: dict[str, Any] = {"loss": res.loss, "span_alignment": res.span_alignment, "span_rank": res.span_rank}
+    for key, part in (("hessian", res.hessian), ("g", res.g)):
+        out[key] = {"count": part.count, "edge": part.edge, "top": part.top, "alignment": part.alignment,
+                    "top_alignment": part.top_alignment, "in_span": part.in_span}
+        if part.spectrum is not None:
+            out[f"{key}_spectrum"] = part.spectrum.cpu().numpy()
+        out[f"_{key}_basis"] = part.basis
     return out
 
 
@@ -376,9 +441,12 @@ def run_gmm(*, d: int = 200, k: int = 3, snr: float = 10.0, n_test: int = 2000, 
     crit = nn.functional.cross_entropy
 
     def probe(m: nn.Module, t: int) -> dict[str, Any]:
+        from .diagnostics import Diagnostics  # the front door; imported here (it imports this module)
+
         w = flat_params(m, ["weight"])
-        entry = _block_entry(hessian_and_g_blocks(m, crit, test, ["weight"]), w, span, max_outliers=k * k,
-                             ratio=ratio, rule="edge", keep_spectrum=t in (0, steps))
+        entry = _block_entry(Diagnostics(m, crit, test).alignment(["weight"], max_outliers=k * k, span=span,
+                                                                 ratio=ratio, rule="edge",
+                                                                 keep_spectrum=t in (0, steps)))
         learned = w - (1 - lr * weight_decay) ** t * w0
         for key in ("hessian", "g"):
             basis = entry.pop(f"_{key}_basis")
@@ -426,10 +494,13 @@ def run_xor(*, d: int = 60, hidden: int = 8, snr: float = 30.0, n_test: int = 10
     def probe(m: TwoLayer, t: int) -> dict[str, Any]:
         with torch.no_grad():
             out: dict[str, Any] = {"accuracy": float(((m(test[0]) > 0).to(dtype) == test[1]).to(dtype).mean())}
+        from .diagnostics import Diagnostics  # the front door; imported here (it imports this module)
+
+        diag = Diagnostics(m, bce_logits, test)
         for name, (names, r_max, rat, rule) in blocks.items():
             span = first_span if name == "first" else xor_hidden_span(m, mu, nu)
-            entry = _block_entry(hessian_and_g_blocks(m, bce_logits, test, names), flat_params(m, names), span,
-                                 max_outliers=r_max, ratio=rat, rule=rule, keep_spectrum=t in (0, steps))
+            entry = _block_entry(diag.alignment(names, max_outliers=r_max, span=span, ratio=rat, rule=rule,
+                                                keep_spectrum=t in (0, steps)))
             entry.pop("_hessian_basis"), entry.pop("_g_basis")
             out[name] = entry
         return out

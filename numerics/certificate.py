@@ -284,6 +284,18 @@ class Certificate:
     ntk: NTKTop
     k: int
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (layers as dicts with their singular values as lists)."""
+        layers = [{"name": lay.name, "kind": lay.kind, "shape": list(lay.shape), "spectral_norm": lay.spectral_norm,
+                   "singular_values": lay.singular_values.double().tolist(), "truncation_error": lay.truncation_error,
+                   "truncation_measured": lay.truncation_measured} for lay in self.layers]
+        return {"lambda_max": self.lambda_max, "lambda_min": self.lambda_min, "kappa": self.kappa,
+                "kappa_reason": self.kappa_reason, "hessian_converged": self.hessian_converged,
+                "n_params": self.n_params, "layers": layers, "path_norm": self.path_norm,
+                "data_norm": self.data_norm, "n_samples": self.n_samples, "rademacher_bound": self.rademacher_bound,
+                "ntk": {"lambda_max": self.ntk.lambda_max, "size": self.ntk.size, "n_samples": self.ntk.n_samples,
+                        "method": self.ntk.method}, "k": self.k}
+
 
 def _inputs(batch_list: list[Batch]) -> Tensor:
     xs = [x for x, _ in batch_list]

@@ -3,7 +3,7 @@
 ``spectral-universality classify run.npz`` reads ``theta (T, d)`` and optionally ``eigvecs (d, K)``,
 ``hessian (d, d)``, ``eigvals (K,)`` from a ``.npz`` (numpy) or ``.pt`` (torch dict) file, or the streaming sums
 saved by :meth:`~spectral_universality.numerics.monitor.SpectralMonitor.save` (``.json``).  It answers whenever
-at least ``min_modes`` modes carry information (``low_precision="warn"`` of :mod:`.identify`): a low-precision
+at least ``min_modes`` modes carry information (the :mod:`.identify` default ``low_precision="warn"``): a low-precision
 estimate is flagged by a warning line (text) or the ``warnings`` list (JSON), not refused.
 """
 
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
     opts = dict(center=args.center, max_rel_se=args.max_rel_se, fast_limit=args.fast_limit,
                 min_modes=args.min_modes, mode_range=tuple(args.mode_range) if args.mode_range else None,
-                low_precision="warn", usable_rel_se=args.usable_rel_se)
+                usable_rel_se=args.usable_rel_se)
     if Path(args.path).suffix == ".json":
         from spectral_universality.numerics.monitor import load_record, result_from_record
 

@@ -209,6 +209,17 @@ class EigResult:
     n_matvecs: int
     krylov_dim: int
 
+    def to_dict(self, vectors: bool = False) -> dict[str, Any]:
+        """JSON-ready dict: eigenvalues, residuals, convergence and cost; the eigenvectors ``(n, k)`` as nested
+        lists only when ``vectors`` (they are ``k`` times the parameter count)."""
+        out: dict[str, Any] = {"eigenvalues": self.eigenvalues.detach().double().cpu().tolist(),
+                               "residuals": self.residuals.detach().double().cpu().tolist(),
+                               "converged": bool(self.converged), "n_matvecs": int(self.n_matvecs),
+                               "krylov_dim": int(self.krylov_dim)}
+        if vectors:
+            out["eigenvectors"] = self.eigenvectors.detach().double().cpu().tolist()
+        return out
+
 
 def _orthogonalize(w: Tensor, rows: Tensor) -> Tensor:
     """Remove the components of ``w (n, b)`` along the orthonormal rows of ``rows (m, n)`` (CGS, twice).
@@ -267,7 +278,8 @@ def _complete(op: Operator, basis: Tensor, t_mat: Tensor, dim: int, generator: t
 
 
 def lanczos(op: Operator, k: int, *, which: str = "LA", block_size: int = 1, tol: float = 1e-8,
-            max_dim: int | None = None, check_every: int = 1, generator: torch.Generator | None = None) -> EigResult:
+            max_dim: int | None = None, check_every: int = 1, generator: torch.Generator | None = None,
+            start: Tensor | None = None) -> EigResult:
     """Top-``k`` eigenpairs of a symmetric operator by block Lanczos with full reorthogonalisation.
 
     Parameters
@@ -282,6 +294,10 @@ def lanczos(op: Operator, k: int, *, which: str = "LA", block_size: int = 1, tol
     max_dim : cap on the Krylov dimension (default ``min(n, max(4k + 60, 120))``).
     check_every : Ritz-residual check period, in block steps.
     generator : for the random start block.
+    start : ``(n, m)`` start block instead of a random one, e.g. the eigenvectors of a previous solve on a
+        nearby operator (a warm start: the Krylov space ``span{S, HS, H^2 S, ...}`` is seeded with them).  The
+        block size becomes ``m``; with ``m >= k`` an accurate start converges after the first block step
+        (``m`` matvecs).  Columns are orthonormalised here; they must be finite and linearly independent.
 
     Returns
     -------
@@ -289,6 +305,13 @@ def lanczos(op: Operator, k: int, *, which: str = "LA", block_size: int = 1, tol
     """
     n = op.size
     _check_k(k, n)
+    if start is not None:
+        if not isinstance(start, Tensor) or start.ndim != 2 or start.shape[0] != n or not 1 <= start.shape[1] <= n:
+            shape = tuple(start.shape) if isinstance(start, Tensor) else type(start).__name__
+            raise InputError(f"start must be a tensor (n, m) = ({n}, m) with 1 <= m <= n, got {shape}")
+        if not bool(torch.isfinite(start).all()):
+            raise InputError("start contains non-finite values")
+        block_size = int(start.shape[1])
     b = min(int(block_size), n)
     if b < 1 or not tol > 0:
         raise InputError(f"need block_size >= 1 and tol > 0, got {block_size}, {tol}")
@@ -297,8 +320,14 @@ def lanczos(op: Operator, k: int, *, which: str = "LA", block_size: int = 1, tol
     cap = max(cap, min(n, k + b))
     steps_max = math.ceil(cap / b)
     basis = torch.zeros(steps_max * b + b, n, dtype=op.dtype, device=op.device)  # (max_dim, n) rows
-    start = torch.randn(n, b, dtype=op.dtype, generator=generator).to(op.device)
-    basis[:b] = torch.linalg.qr(start).Q.T
+    if start is None:
+        block = torch.randn(n, b, dtype=op.dtype, generator=generator).to(op.device)
+    else:
+        block = start.detach().to(op.device, op.dtype)
+    q0, r0 = torch.linalg.qr(block)
+    if start is not None and float(r0.diagonal().abs().min()) <= 1e-10 * float(r0.diagonal().abs().max()):
+        raise InputError("the columns of start are linearly dependent (numerically): no start block of full rank")
+    basis[:b] = q0.T
     t_mat = torch.zeros(steps_max * b + b, steps_max * b + b, dtype=op.dtype, device=op.device)
     dim = 0
     n_mv = 0

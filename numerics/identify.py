@@ -27,8 +27,12 @@ Steps, for a trajectory ``theta`` of shape ``(T, d)`` (or ``(T, R, d)`` for ``R`
    fast_limit`` (default 0.1: skip modes where ``alpha lam_k`` is not small, where ``e_k`` deviates from
    ``1/lam_k``); ``hi`` = end of the run of following modes whose relative s.e. ``sqrt(2 tau_k/(R T))`` is at most
    ``max_rel_se`` (default 0.1: modes that relaxed many times within the record), with ``tau_k`` from a
-   power-law fit of ``1 - rho_k^2`` on ``k`` (selecting on each mode's own noisy ``rho_k`` biases ``s_hat``).  At least ``min_modes`` (5)
-   are required, else :class:`InputError` ("T too short ...").
+   power-law fit of ``1 - rho_k^2`` on ``k`` (selecting on each mode's own noisy ``rho_k`` biases ``s_hat``).  With
+   fewer than ``min_modes`` (5) such modes the default (``low_precision="warn"``) still answers, from a weighted
+   fit over the run of modes with relative s.e. at most ``usable_rel_se`` (0.5), with a low-precision warning in
+   the result's ``warnings`` (text and JSON); it refuses (:class:`InputError`, "T too short ...", saying what is
+   missing) only when fewer than ``min_modes`` modes are usable even so, or the data are non-finite.
+   ``low_precision="raise"`` refuses whenever fewer than ``min_modes`` modes meet ``max_rel_se``.
 6. Noise ratio (needs eigenvalues ``lam_k``): the AR fit has innovation variance
    ``q_k = e_k (1 - phi1 rho - phi2 rho2)`` and effective per-mode rate ``a_k = (1 - phi1 - phi2)/lam_k`` (the
    drift of the mean per unit gradient), so the gradient-noise variance is ``sigma_k^2 = q_k / a_k^2``.  For
@@ -50,7 +54,7 @@ import numpy as np
 from spectral_universality.errors import InputError
 
 DEFAULTS = {"fast_limit": 0.1, "max_rel_se": 0.1, "min_modes": 5, "center": False, "mode_range": None,
-            "ar_order": "auto", "low_precision": "raise", "usable_rel_se": 0.5}
+            "ar_order": "auto", "low_precision": "warn", "usable_rel_se": 0.5}
 
 #: Level of the AR(1)-versus-AR(2) test of ``ar_order="auto"`` (per trajectory).
 AR_ORDER_LEVEL = 1e-6

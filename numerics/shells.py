@@ -209,6 +209,7 @@ class ShellBalance:
     spec : ShellSpec
     scheme : str
     skew_defect : Tensor  # (T,)  max |K + K^T| of each step's Cayley generator before symmetrising (rounding)
+    lr : float  # the GD step (``scheme="gd"``) or snapshot spacing (``"flow"``) of the budget
     """
 
     energies: Tensor
@@ -222,6 +223,7 @@ class ShellBalance:
     spec: ShellSpec
     scheme: str
     skew_defect: Tensor
+    lr: float
 
     def net_flux(self) -> Tensor:
         """``(T, S)`` net inflow of each shell per step."""
@@ -249,6 +251,17 @@ class ShellBalance:
         """``max |residual| / max |delta|`` over steps and shells."""
         scale = float(self.delta.abs().max())
         return float(self.residual.abs().max()) / scale if scale > 0 else float(self.residual.abs().max())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: every per-step array as nested lists, the shells, and the summary numbers
+        (:meth:`shares`, :meth:`relative_residual`, :meth:`boundary_transport`)."""
+        arr = (lambda t: t.detach().cpu().tolist())
+        return {"energies": arr(self.energies), "delta": arr(self.delta), "dissipation": arr(self.dissipation),
+                "flux": arr(self.flux), "migration": arr(self.migration), "residual": arr(self.residual),
+                "mu": arr(self.mu), "labels": arr(self.labels), "skew_defect": arr(self.skew_defect),
+                "spec": {"mu_ref": self.spec.mu_ref, "base": self.spec.base, "n_shells": int(self.spec.n_shells)},
+                "scheme": self.scheme, "lr": self.lr, "shares": self.shares(),
+                "relative_residual": self.relative_residual(), "boundary_transport": arr(self.boundary_transport())}
 
 
 def _check_inputs(errors: Tensor, grams: Tensor, lr: float, scheme: str) -> None:
@@ -323,7 +336,7 @@ def shell_balance(errors: Tensor, grams: Tensor, lr: float, spec: ShellSpec | No
         rows.append((diss, flux, migration, energies[t + 1] - energies[t], defect_t))
     diss, flux, migr, delta, defects = (torch.stack(x) for x in zip(*rows))
     residual = delta - diss - flux.sum(-1) - migr
-    return ShellBalance(energies, delta, diss, flux, migr, residual, mu, labels, spec, scheme, defects)
+    return ShellBalance(energies, delta, diss, flux, migr, residual, mu, labels, spec, scheme, defects, float(lr))
 
 
 # -- networks ------------------------------------------------------------------------------------------------

@@ -10,13 +10,17 @@ Four layers, each concept in exactly one place:
 
 __version__ = "0.1.0"
 
-__all__ = ["SpectralMonitor", "__version__"]
+__all__ = ["Diagnostics", "SpectralMonitor", "__version__"]
 
 
 def __getattr__(name: str):
-    """Lazy top-level API (importing the package does not import torch): ``SpectralMonitor``."""
+    """Lazy top-level API (importing the package does not import torch): ``SpectralMonitor``, ``Diagnostics``."""
     if name == "SpectralMonitor":
         from spectral_universality.numerics.monitor import SpectralMonitor
 
         return SpectralMonitor
+    if name == "Diagnostics":
+        from spectral_universality.numerics.diagnostics import Diagnostics
+
+        return Diagnostics
     raise AttributeError(f"module 'spectral_universality' has no attribute {name!r}")

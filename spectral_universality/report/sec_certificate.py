@@ -55,6 +55,7 @@ def _certificates(ctx: Any) -> dict[str, Any]:
     import torch
 
     from ..numerics import certificate as nc
+    from ..numerics.diagnostics import Diagnostics
     from ..numerics.real_data import load_digits
 
     data = load_digits(ctx.seed)
@@ -74,9 +75,8 @@ def _certificates(ctx: Any) -> dict[str, Any]:
         # softmax regression: the whole space (exact); eigenvalues of T checked every 25 steps, not every step
         opts = {"max_dim": sum(p.numel() for p in model.parameters()), "check_every": 25} if kind == "linear" \
             else {"max_dim": cap}
-        cert = nc.spectral_certificate(model, torch.nn.functional.cross_entropy, (x, y), RANK,
-                                       ntk_samples=32 if ctx.quick else 128,
-                                       generator=torch.Generator().manual_seed(ctx.seed), lanczos_options=opts)
+        cert = Diagnostics(model, torch.nn.functional.cross_entropy, (x, y), seed=ctx.seed).certificate(
+            RANK, ntk_samples=32 if ctx.quick else 128, lanczos_options=opts)
         layers = []
         for (name, mod), lay in zip(nc.weight_layers(model), cert.layers):
             lay_d = {"name": lay.name, "kind": lay.kind, "shape": list(lay.shape), "spectral_norm": lay.spectral_norm,

@@ -84,13 +84,17 @@ def _mlp(x: Any, seed: int) -> Any:
         return MLP(x.shape[1], 1, hidden=32, depth=1).to(dtype=x.dtype, device=x.device)
 
 
-def _network(alpha: float, x: Any, y: Any, steps: int, seed: int, frac: float) -> tuple[Any, Any]:
-    """:func:`_mlp` under lazy scale ``alpha`` trained by GD with ``lr = frac / mu_max(0)``; returns (log, mu0)."""
-    from ..numerics.shells import LazyScaled, eigh_desc, ntk_gram, train_gd
+def _network(alpha: float, x: Any, y: Any, steps: int, seed: int, frac: float, base: float = 2.0,
+             n_shells: int = 12) -> Any:
+    """:func:`_mlp` under lazy scale ``alpha`` trained by GD with ``lr = frac / mu_max(0)``: its shell budget
+    (``Diagnostics.shells``, shells anchored at the initial NTK's top eigenvalue)."""
+    from ..numerics.diagnostics import Diagnostics
+    from ..numerics.shells import LazyScaled
+    from ..numerics.transfer import half_squared_error
 
     model = LazyScaled(_mlp(x, seed), alpha)
-    mu0 = eigh_desc(ntk_gram(model, x))[0]
-    return train_gd(model, x, y, frac / float(mu0[0]), steps), mu0
+    return Diagnostics(model, half_squared_error, (x, y)).shells(steps, lr_fraction=frac, base=base,
+                                                                  n_shells=n_shells)
 
 
 def _digits(n: int, seed: int, device: str) -> tuple[Any, Any]:
@@ -135,13 +139,10 @@ def _lazy_closed_form(x: Any, y: Any, seed: int, steps: int) -> dict[str, float]
 def _remainder_order(x: Any, y: Any, seed: int) -> dict[str, Any]:
     """One GD step of the network from its initial weights at lr, lr/2, lr/4: the budget residual (the GD
     remainder beyond ``(I - lr M) e``) should shrink like lr^2."""
-    from ..numerics.shells import shell_balance, shell_spec
-
     lrs, res = [], []
     for frac in (0.2, 0.1, 0.05):
-        log, mu0 = _network(1.0, x, y, 1, seed, frac)
-        bal = shell_balance(log.errors, log.grams, log.lr, shell_spec(mu0, 2.0, 12))
-        lrs.append(log.lr)
+        bal = _network(1.0, x, y, 1, seed, frac)
+        lrs.append(bal.lr)
         res.append(float(bal.residual.abs().sum()))
     return {"lr": lrs, "residual": res, "order": _order(lrs, res)}
 
@@ -170,8 +171,6 @@ def stage(ctx: Any) -> dict[str, Any]:
     """Run the closed-form cases and the rich-vs-lazy network scan (see module doc)."""
     import torch
 
-    from ..numerics.shells import shell_balance, shell_spec
-
     t0, c0 = time.perf_counter(), time.process_time()
     quick, device, seed = bool(ctx.quick), str(ctx.device), int(ctx.seed)
     planted = _planted(device, quick)
@@ -182,16 +181,15 @@ def stage(ctx: Any) -> dict[str, Any]:
     runs, energies, net_flux, migration = [], {}, {}, {}
     lazy = _lazy_closed_form(x, y, seed, steps)
     for alpha in alphas:
-        log, mu0 = _network(alpha, x, y, steps, seed, frac)
-        bal = shell_balance(log.errors, log.grams, log.lr, shell_spec(mu0, base, n_shells))
+        bal = _network(alpha, x, y, steps, seed, frac, base, n_shells)
         scale = float(bal.energies[0].sum())
         shares = bal.shares()
-        runs.append({"alpha": alpha, "lr": log.lr, **{f"share_{k}": v for k, v in shares.items()},
+        runs.append({"alpha": alpha, "lr": bal.lr, **{f"share_{k}": v for k, v in shares.items()},
                      "relative_residual": bal.relative_residual(),
                      "within_shell_rel": float(bal.within_shell().abs().max()) / scale,
                      "skew_defect": float(bal.skew_defect.max()),
                      "antisymmetry_rel": float((bal.flux + bal.flux.transpose(1, 2)).abs().max()) / scale,
-                     "final_loss": 0.5 * float((log.errors[-1] ** 2).sum()),
+                     "final_loss": 0.5 * float(bal.energies[-1].sum()),  # shells partition ||e_T||^2
                      "mu_max_growth": float(bal.mu[-1, 0] / bal.mu[0, 0]),
                      "boundary_transport": bal.boundary_transport().cpu().numpy().tolist()})
         if alpha in (alphas[0], alphas[-1]):

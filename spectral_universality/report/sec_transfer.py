@@ -51,15 +51,15 @@ def _planted(device: str, seed: int) -> dict[str, Any]:
     import sympy
     import torch
 
-    from ..numerics.transfer import (exact_fit_tolerance, half_squared_error, planted_power_law, planted_problem,
-                                     transfer_diagnostic)
+    from ..numerics.diagnostics import Diagnostics
+    from ..numerics.transfer import exact_fit_tolerance, half_squared_error, planted_power_law, planted_problem
     from ..theory.transfer import ALPHA_C, GAMMA_R, S, misfit_product, planted_curvature_exponent, transfer_exponent
 
     gen = torch.Generator().manual_seed(seed)
     p = PLANTED
     prob = planted_power_law(p["alpha"], p["gamma"], p["n"], p["m"], p["d"], device=device, generator=gen)
-    res = transfer_diagnostic(prob.model, half_squared_error, prob.batch, "weight", dtype=torch.float64,
-                              lanczos_tol=LANCZOS_TOL_PLANTED, generator=gen)
+    res = Diagnostics(prob.model, half_squared_error, prob.batch, dtype=torch.float64).transfer(
+        "weight", lanczos_tol=LANCZOS_TOL_PLANTED, generator=gen)
     s_expected = float(transfer_exponent().subs({ALPHA_C: p["alpha"], GAMMA_R: p["gamma"]}))
     alpha_expected = float(planted_curvature_exponent().subs({S: s_expected, GAMMA_R: p["gamma"]}))
     # per-value error allowance: Lanczos's relative eigenvalue accuracy plus float64 products of condition number
@@ -79,8 +79,8 @@ def _planted(device: str, seed: int) -> dict[str, Any]:
     k = np.arange(1, p["n"] + 1, dtype=np.float64)
     lam, sigma = k**-s_expected, np.exp(-k / MISFIT_TAU)
     mis = planted_problem(lam, sigma, p["m"], p["d"], device=device, generator=gen)
-    rm = transfer_diagnostic(mis.model, half_squared_error, mis.batch, "weight", dtype=torch.float64,
-                             lanczos_tol=LANCZOS_TOL_PLANTED, generator=gen)
+    rm = Diagnostics(mis.model, half_squared_error, mis.batch, dtype=torch.float64).transfer(
+        "weight", lanczos_tol=LANCZOS_TOL_PLANTED, generator=gen)
     rho2 = float(np.corrcoef(np.log(k), np.log(sigma))[0, 1] ** 2)
     predicted = float(misfit_product().subs({S: s_expected, sympy.Symbol("rho2", nonnegative=True): rho2}))
     tol_mis = tol["alpha_gamma"] + exact_fit_tolerance(np.log(sigma), rm.alpha, eps) * rm.gamma
@@ -128,7 +128,8 @@ def _real(cfg: dict, device: str, seed: int) -> list[dict[str, Any]]:
 
     from ..errors import InputError
     from ..numerics.real_data import load_digits
-    from ..numerics.transfer import participation_ratio, transfer_diagnostic
+    from ..numerics.diagnostics import Diagnostics
+    from ..numerics.transfer import participation_ratio
 
     data = load_digits(seed=seed)
     n = cfg["eval_size"]
@@ -140,15 +141,14 @@ def _real(cfg: dict, device: str, seed: int) -> list[dict[str, Any]]:
     rows = []
     for kind, sizes, opt_name, steps in cfg["runs"]:
         model, last_loss = _train(kind, sizes, opt_name, steps, data, device, seed)
+        diag = Diagnostics(model, ce, fit_batch, dtype=torch.float64, seed=seed + 2)
         for name, p in model.named_parameters():
             if p.ndim < 2:
                 continue
             labels = {"model": kind, "optimizer": opt_name, "steps": steps, "layer": name,
                       "shape": list(p.shape), "train_loss": last_loss, "n_fit": n, "n_per_sample": n_ps}
             try:
-                res = transfer_diagnostic(model, ce, fit_batch, name, per_sample_batches=ps_batch,
-                                          dtype=torch.float64, lanczos_tol=LANCZOS_TOL_REAL, block_size=4,
-                                          generator=torch.Generator().manual_seed(seed + 2))
+                res = diag.transfer(name, per_sample_batches=ps_batch, lanczos_tol=LANCZOS_TOL_REAL, block_size=4)
             except InputError as exc:  # e.g. fewer than 3 usable modes: record why, keep going
                 rows.append({**labels, "error": str(exc)})
                 continue

@@ -16,7 +16,7 @@ from torch import nn
 from spectral_universality import SpectralMonitor, cli
 from spectral_universality.errors import InputError
 from spectral_universality.numerics.identify import identify_trajectory, lag_sums
-from spectral_universality.numerics.monitor import load_record, result_from_record, warm_eigenpairs, window_lag_sums
+from spectral_universality.numerics.monitor import load_record, result_from_record, window_lag_sums
 from spectral_universality.numerics.hessian import DenseOperator, lanczos
 from spectral_universality.numerics.quadratic import power_law_spectrum, random_orthogonal
 
@@ -123,7 +123,12 @@ def test_warm_start_needs_fewer_hvps_than_cold_lanczos():
     h1 = h0 + (pert + pert.T) / 2
     prev = lanczos(DenseOperator(h0), 16, block_size=4, tol=1e-8, generator=gen).eigenvectors
     cold = lanczos(DenseOperator(h1), 16, block_size=4, tol=1e-4, generator=gen)
-    warm = warm_eigenpairs(DenseOperator(h1), prev, 16, tol=1e-4)
+    # a nearly unchanged operator: the previous basis as the start block converges after one block step
+    warm = lanczos(DenseOperator(h1), 16, tol=1e-4, start=prev)
+    assert warm.n_matvecs == 16
+    # the monitor's start (4 random mixtures of the previous basis) also closes the space early: 20 here
+    mixed = lanczos(DenseOperator(h1), 16, tol=1e-4, start=prev @ torch.randn(16, 4, generator=gen, dtype=torch.float64))
+    assert mixed.converged and mixed.n_matvecs < cold.n_matvecs
     assert warm.converged and cold.converged
     torch.testing.assert_close(warm.eigenvalues, cold.eigenvalues, rtol=1e-5, atol=0)
     assert 3 * warm.n_matvecs <= cold.n_matvecs, (warm.n_matvecs, cold.n_matvecs)

@@ -91,7 +91,7 @@ def test_bench_runs_small_and_writes_json(main, tmp_path, capsys):
 
 def test_classify_answers_a_low_precision_record_with_a_warning(main, tmp_path, capsys):
     """The issue-15 case: a 24-mode rotated quadratic, SGD, too short for 5 modes at 10% energy s.e.  The library
-    default still refuses; the CLI answers with a weighted fit and a warning.  |s_hat - s| <= 3 s.e. (false-alarm
+    default and the CLI answer with a weighted fit and a warning; ``low_precision="raise"`` refuses.  |s_hat - s| <= 3 s.e. (false-alarm
     rate 0.27% under the s.e. model; a Monte Carlo of 100 such records gave s.e. calibration sd(z) = 1.03)."""
     from spectral_universality.errors import InputError
     from spectral_universality.numerics.identify import identify_trajectory
@@ -109,8 +109,11 @@ def test_classify_answers_a_low_precision_record_with_a_warning(main, tmp_path, 
     theta = coords @ q.T
     path = tmp_path / "run.npz"
     np.savez(path, theta=theta, hessian=(q * lam) @ q.T)
+    # the library answers by default, with the flag; low_precision="raise" keeps the strict refusal
+    lib = identify_trajectory(theta, hessian=(q * lam) @ q.T)
+    assert lib.fit == "wls" and any("low precision" in w for w in lib.warnings)
     with pytest.raises(InputError, match="T too short"):
-        identify_trajectory(theta, hessian=(q * lam) @ q.T)
+        identify_trajectory(theta, hessian=(q * lam) @ q.T, low_precision="raise")
     assert main(["classify", str(path), "--format", "json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert got["fit"] == "wls" and got["warnings"] and "low precision" in got["warnings"][0]
