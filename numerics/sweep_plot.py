@@ -39,14 +39,14 @@ def outputs_current(grid: Grid, out: Path) -> bool:
 
 
 def boundaries(grid: Grid) -> dict[str, dict[str, float | None]]:
-    """Theory's stability boundary ``alpha*`` per optimizer and noise level (``str(level)`` keys), searched up to
+    """Theory's stability boundary ``alpha*`` per optimizer and noise level (``f"{level:g}"`` keys), searched up to
     twice the largest rate of the grid."""
     st = grid.settings
     hi = 2 * max(grid.alpha)
     out: dict[str, dict[str, float | None]] = {}
     for opt in grid.optimizers:
         hyper = {h: getattr(st, h) for h in HYPER[opt]}
-        out[opt] = {str(level): stability_boundary(opt, grid.sigma_of(level), st.lam1, hi, hyper)
+        out[opt] = {f"{level:g}": stability_boundary(opt, grid.sigma_of(level), st.lam1, hi, hyper)
                     for level in grid.levels}
     return out
 
@@ -86,10 +86,12 @@ def draw_phase_diagram(grid: Grid, cells: list[dict[str, Any]], bounds: dict[str
     if vmax - vmin < 1e-9:
         vmin, vmax = vmin - 0.5, vmax + 0.5
     nr, nc = len(grid.optimizers), len(grid.s)
-    fig, axes = plt.subplots(nr, nc, figsize=(3.6 * nc + 1.2, 2.6 * nr + 0.6), squeeze=False, sharex=True,
-                             sharey=True)
-    cmap = plt.get_cmap("viridis").copy()
-    cmap.set_bad("0.85")  # unidentified cells
+    fig, axes = plt.subplots(nr, nc, figsize=(3.6 * nc + 1.4, 2.4 * nr + 1.2), squeeze=False, sharex=True,
+                             sharey=True, layout="constrained")
+    from matplotlib.colors import ListedColormap
+
+    shade = ListedColormap(["#f4c7c3"])  # the background of diverged cells
+    cmap = plt.get_cmap("viridis").with_extremes(bad="0.85")  # grey: unidentified cells
     mesh = None
     for i, opt in enumerate(grid.optimizers):
         for j, s in enumerate(grid.s):
@@ -111,12 +113,17 @@ def draw_phase_diagram(grid: Grid, cells: list[dict[str, Any]], bounds: dict[str
             mesh = ax.pcolormesh(a_edges, np.arange(len(levels) + 1) - 0.5, np.ma.masked_invalid(z), cmap=cmap,
                                  vmin=vmin, vmax=vmax, shading="flat")
             if div:
-                ax.plot(*zip(*div), "x", color="crimson", ms=4, mew=1.0, label="diverged")
+                mask = np.full_like(z, np.nan)
+                for a, yi in div:
+                    mask[yi, alphas.index(a)] = 1.0
+                ax.pcolormesh(a_edges, np.arange(len(levels) + 1) - 0.5, np.ma.masked_invalid(mask), cmap=shade,
+                              vmin=0, vmax=2, shading="flat")
+                ax.plot(*zip(*div), "x", color="crimson", ms=5, mew=1.2, label="diverged")
             if ref:
                 ax.plot(*zip(*ref), "o", mfc="none", color="k", ms=4, label="refused")
             xs, ys = [], []
             for yi, level in enumerate(levels):
-                b = bounds[opt][str(level)]
+                b = bounds[opt][f"{level:g}"]
                 if b is not None and b <= a_edges[-1]:
                     xs += [b, b]
                     ys += [yi - 0.5, yi + 0.5]
@@ -134,19 +141,18 @@ def draw_phase_diagram(grid: Grid, cells: list[dict[str, Any]], bounds: dict[str
             if j == 0:
                 ax.set_ylabel("batch size B" if grid.noise_axis == "batch" else "noise σ")
             ax.set_xlim(a_edges[0], a_edges[-1])
-    handles, labels = {}, {}
+    handles: dict[str, Any] = {}
     for ax in axes.flat:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab, h)
     if handles:
-        fig.legend(list(handles.values()), list(handles.keys()), loc="lower center", ncol=len(handles), fontsize=8,
-                   frameon=False)
+        fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncol=len(handles),
+                   fontsize=8, frameon=False)
     if mesh is not None:
-        fig.colorbar(mesh, ax=axes, shrink=0.9, label="observed ŝ (pooled seeds)")
+        fig.colorbar(mesh, ax=axes, shrink=0.9, label="observed ŝ (pooled seeds; grey: unidentified)")
     model = " (σ = noise/√B)" if grid.noise_axis == "batch" else ""
-    fig.suptitle(f"Phase diagram: ŝ over α × {grid.noise_axis}{model}; "
-                 f"{grid.settings.modes} modes, {grid.settings.steps} steps, {grid.settings.seeds} seeds", fontsize=10)
-    fig.subplots_adjust(bottom=0.16 if handles else 0.08, right=0.8, top=0.88, hspace=0.35, wspace=0.12)
+    fig.suptitle(f"ŝ over α × {grid.noise_axis}{model}\n{grid.settings.modes} modes, {grid.settings.steps} steps, "
+                 f"{grid.settings.seeds} seeds per cell", fontsize=9)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
