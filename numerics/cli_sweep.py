@@ -55,7 +55,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     e.add_argument("--engine", default=None, help="local (process pool, default), dask, or serial (this process)")
     e.add_argument("--workers", default=None, help="local: pool size (default: cores); dask: LocalCluster workers "
                    "(default 2)")
-    e.add_argument("--scheduler", default=None, help="dask: address of an existing scheduler, e.g. tcp://10.0.0.5:8786")
+    e.add_argument("--scheduler", default=None, help="dask: address of an existing scheduler, e.g. tcp://HOST:8786")
     e.add_argument("--cells-per-task", default=None, help="cells per task (default 1)")
     parser.add_argument("--out", default="sweep", help="output directory (default sweep/)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
