@@ -121,8 +121,7 @@ def build_grid(data: dict[str, Any], device: str) -> "Any":
     if "batch" not in data and "sigma" not in data:
         missing.append("batch (or sigma)")
     if missing:
-        where = "in the --config file or on the command line" if "config" not in data else ""
-        raise InputError(f"missing grid key(s): {', '.join(missing)} {where}".strip())
+        raise InputError(f"missing grid key(s): {', '.join(missing)} (in the --config file or on the command line)")
     if "batch" in data and "sigma" in data:
         raise InputError("give either batch or sigma, not both")
     names = data["optimizer"]

@@ -37,6 +37,7 @@ import hashlib
 import json
 import math
 import os
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -608,8 +609,6 @@ def run_sweep(grid: Grid, store: Any, engine: str = "local", workers: int | None
     tasks = [pending[i:i + cells_per_task] for i in range(0, len(pending), cells_per_task)]
     by_key = {cell_key(c): c for c in pending}
     from tqdm.auto import tqdm
-
-    import sys
 
     bar = tqdm(total=len(configs), initial=outcome.cached, unit="cell", desc="sweep", disable=not progress,
                file=sys.stderr, smoothing=0.1)
