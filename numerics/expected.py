@@ -44,7 +44,3 @@ def steady_energy(optimizer: str, lam: np.ndarray, **params: float) -> np.ndarra
     """Stationary mode energy ``e_k*`` per eigenvalue ``lam (K,)`` from theory."""
     return evaluate_form(optimizer, "steady_state", lam=np.asarray(lam, dtype=np.float64), **params)
 
-
-def contraction(optimizer: str, lam: np.ndarray, **params: float) -> np.ndarray:
-    """Per-step contraction factor of the mode's mean/energy recursion from theory (stable iff < 1)."""
-    return evaluate_form(optimizer, "contraction_factor", lam=np.asarray(lam, dtype=np.float64), **params)

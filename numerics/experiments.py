@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -291,37 +293,52 @@ def discrete_profile_effect(rows: list[dict], alpha: float, alpha_tilde: float, 
     return out
 
 
-def _theory_stable(optimizer: str, lam: float, alpha: float, **params: float) -> bool | str:
-    """Stability of the mode per theory's contraction factor (< 1), or the reason theory is unavailable."""
-    try:
-        return bool(float(expected.contraction(optimizer, np.array([lam]), alpha=alpha, **params)[0]) < 1)
-    except (ImportError, AttributeError, InputError, TypeError) as exc:
-        return f"theory unavailable: {type(exc).__name__}: {exc}"
+def divergence_sweep(grids: dict[str, np.ndarray], steps: int, device: torch.device, seed: int, mu: float = 0.9,
+                     store_dir: str | Path | None = None) -> list[dict]:
+    """The divergence scan of §5.3 through the sweep code (:mod:`.sweep`, local engine): SGD and heavy ball on
+    ``lam_k = k^-1`` (8 modes, 8 seeds, batch 1), each over its own rate grid ``grids[optimizer]``.
 
+    One sweep runs the union of the rate grids for both optimizers (a grid is a product); each row reports its own
+    rates: observed divergence (the sweep's ``diverged`` status), theory's verdict at ``lam1`` (its conditions via
+    ``derive(optimizer).validate``), the first diverging rate of each, and theory's boundary found numerically
+    (:func:`.sweep.stability_boundary`).  Cells are stored in ``store_dir`` (a temporary directory when None), so a
+    repeated report reuses them.
+    """
+    from .sweep import Grid, Settings, cell_key, run_sweep, stability_boundary
+    from .sweep_store import STORE_NAME, SweepStore
 
-def _divergence_scan(alphas: np.ndarray, optimizer: str, steps: int, gen: torch.Generator, dev, mu: float) -> dict:
-    lam = torch.tensor([1.0, 0.5, 0.25], dtype=torch.float64, device=dev)
-    observed, predicted = [], []
-    for alpha in alphas:
-        res = simulate_quadratic(optimizer, lam, alpha=float(alpha), sigma=1.0, steps=steps, seeds=8, generator=gen,
-                                 theta0=1.0, mu=mu)
-        final = res.theta.abs().amax()
-        observed.append(bool(~torch.isfinite(final) | (final > 1e6)))
-        predicted.append(_theory_stable(optimizer, 1.0, float(alpha), mu=mu, sigma=1.0))
-    first_div = next((float(a) for a, d in zip(alphas, observed) if d), None)
-    pred_flags = [(not p) if isinstance(p, bool) else None for p in predicted]
-    first_pred = next((float(a) for a, d in zip(alphas, pred_flags) if d), None)
-    return {"optimizer": optimizer, "mu": mu, "alphas": alphas.tolist(), "diverged": observed,
-            "theory_diverges": pred_flags, "theory_note": next((p for p in predicted if isinstance(p, str)), None),
-            "observed_alpha_crit": first_div, "theory_alpha_crit": first_pred}
+    alphas = tuple(sorted({float(a) for g in grids.values() for a in g}))
+    settings = Settings(seeds=8, modes=8, steps=steps, burn_in=0, mu=mu, seed=seed, device=str(device))
+    grid = Grid(tuple(grids), (1.0,), alphas, "batch", (1,), settings)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(store_dir if store_dir is not None else tmp) / STORE_NAME
+        with SweepStore(path) as store:
+            run_sweep(grid, store, engine="local", progress=False)
+            cells = {(c["config"]["optimizer"], c["config"]["alpha"]): c
+                     for c in store.cells([cell_key(c) for c in grid.cells()])}
+    rows = []
+    for opt, g in grids.items():
+        own = [cells[(opt, float(a))] for a in g]
+        observed = [c["status"] == "diverged" for c in own]
+        theory = [c["theory_stable"] is False for c in own]
+        hyper = {"mu": mu} if opt == "momentum" else {}
+        rows.append({"optimizer": opt, "mu": mu if opt == "momentum" else 0.0, "alphas": [float(a) for a in g],
+                     "diverged": observed, "theory_diverges": theory, "theory_note": None,
+                     "observed_alpha_crit": next((float(a) for a, d in zip(g, observed) if d), None),
+                     "theory_alpha_crit": next((float(a) for a, d in zip(g, theory) if d), None),
+                     "theory_boundary": stability_boundary(opt, settings.noise, settings.lam1, 2 * float(max(g)), hyper),
+                     "statuses": [c["status"] for c in own]})
+    return rows
 
 
 @_single_threaded
-def transition_scan_5_3(quick: bool = True, device: str | None = None, seed: int = 0) -> dict:
+def transition_scan_5_3(quick: bool = True, device: str | None = None, seed: int = 0,
+                        store_dir: str | Path | None = None) -> dict:
     """§5.3: sweep learning rate x batch size (noise level) and locate class changes.
 
     * divergence: quadratic SGD / heavy ball, ``alpha`` grid across ``alpha lam_max = 2`` (``2 (1 + mu)``),
-      observed first divergent ``alpha`` vs theory's contraction factor crossing 1;
+      run as a sweep (:func:`divergence_sweep`, cells stored in ``store_dir``): observed first divergent
+      ``alpha`` vs the first at which theory's stability conditions fail;
     * batch size: teacher-student SGD divergence threshold per batch size ``B`` (multiplicative noise lowers it
       below the additive model's ``2/lam_max``);
     * Adam noise-/signal-dominated: Adam on the quadratic for a grid of ``sigma`` (``sigma^2 ~ 1/B``), s_hat
@@ -335,8 +352,8 @@ def transition_scan_5_3(quick: bool = True, device: str | None = None, seed: int
     gen = torch.Generator(device=dev).manual_seed(seed)
     out: dict[str, Any] = {"device": str(dev), "seed": seed}
     grid = np.round(np.arange(1.7, 2.31, 0.1 if quick else 0.05), 4)
-    out["divergence"] = [_divergence_scan(grid, "sgd", 400, gen, dev, 0.0),
-                         _divergence_scan(np.round(grid * 1.9, 4), "momentum", 400, gen, dev, 0.9)]
+    out["divergence"] = divergence_sweep({"sgd": grid, "momentum": np.round(grid * 1.9, 4)}, 400, dev, seed,
+                                         mu=0.9, store_dir=store_dir)
 
     batches = [1, 4, 16] if quick else [1, 2, 4, 8, 16, 64]
     alphas = np.round(np.linspace(0.2, 2.2, 11 if quick else 21), 4)

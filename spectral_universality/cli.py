@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "derive": ("spectral_universality.theory.cli", "closed forms of an optimizer's mode dynamics (SymPy)"),
     "simulate": ("spectral_universality.numerics.cli_simulate", "simulate an optimizer on a power-law quadratic"),
     "classify": ("spectral_universality.numerics.cli_classify", "class triple (s, eta, gamma) of a trajectory"),
+    "sweep": ("spectral_universality.numerics.cli_sweep", "grid sweep (optimizer x s x alpha x batch) with phase diagram"),
     "report": ("spectral_universality.report.cli", "the universality report: derivations, experiments, proofs"),
     "bench": ("spectral_universality.numerics.bench", "simulator throughput against this machine's limits"),
 }

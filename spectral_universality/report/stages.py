@@ -107,10 +107,11 @@ def benchmark_5_1(ctx: "Context") -> dict[str, Any]:
 
 
 def transition_5_3(ctx: "Context") -> dict[str, Any]:
-    """§5.3: learning rate × batch size scan against the theory's boundaries."""
+    """§5.3: learning rate × batch size scan against the theory's boundaries; its divergence scan runs through
+    the sweep code (local engine), its cells kept in ``<out>/sweep_5_3`` so a repeated report reuses them."""
     from ..numerics.experiments import transition_scan_5_3 as run
 
-    return run(quick=ctx.quick, device=ctx.device, seed=ctx.seed)
+    return run(quick=ctx.quick, device=ctx.device, seed=ctx.seed, store_dir=ctx.out / "sweep_5_3")
 
 
 def benchmark_5_2(ctx: "Context") -> dict[str, Any]:

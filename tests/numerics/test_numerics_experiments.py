@@ -61,6 +61,8 @@ def test_5_1_rows_are_numbers_or_reasons(bench):
 def test_5_3_boundaries(scan):
     sgd = scan["divergence"][0]
     assert sgd["theory_note"] is None
+    # the scan ran through the sweep; theory's boundary, found numerically from its conditions, is 2/lam_max
+    assert abs(sgd["theory_boundary"] - 2.0) < 1e-9 and abs(scan["divergence"][1]["theory_boundary"] - 3.8) < 1e-9
     # strictly beyond theory's boundary the quadratic diverges; strictly inside it does not
     for a, observed, theory in zip(sgd["alphas"], sgd["diverged"], sgd["theory_diverges"]):
         if a > 2.0 + 1e-9:
