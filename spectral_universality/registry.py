@@ -962,7 +962,140 @@ _STOCHASTIC_LINKS: tuple[Link, ...] = (
     ),
 )
 
-LINKS: tuple[Link, ...] = _CORE_LINKS + _COMPANION_LINKS + _STOCHASTIC_LINKS + _ADAM_LINKS
+# -- generated: one link per built-in optimizer spec ------------------------------------------------------
+
+
+def _spec_alpha_boundary(name: str, p: Params) -> float:
+    """The rate ``alpha*`` at which the spec leaves its stability region at ``p`` (other parameters fixed),
+    by bisection on theory's Jury/Schur-Cohn conditions (stable for ``alpha`` just above 0)."""
+    from .theory.spec import builtin, stability_violation
+
+    spec, rest = builtin(name), {k: v for k, v in p.items() if k not in ("alpha", "lam")}
+    stable = lambda a: stability_violation(spec, [p["lam"]], alpha=a, **rest) is None  # noqa: E731
+    lo, hi = 1e-6, 1.0
+    while stable(hi):
+        lo, hi = hi, 2 * hi
+        if hi > 1e6:
+            return math.inf
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if stable(mid) else (lo, mid)
+    return lo
+
+
+def _spec_holds(name: str, p: Params) -> bool:
+    """``p`` is in the spec's domain and its stability region at ``p["lam"]``."""
+    from .errors import HypothesisViolation
+    from .theory.spec import builtin, derive_spec, stability_violation
+
+    spec = builtin(name)
+    rest = {k: v for k, v in p.items() if k != "lam"}
+    try:
+        derive_spec(spec).validate(**p)
+    except HypothesisViolation:
+        return False
+    return stability_violation(spec, [p["lam"]], **rest) is None
+
+
+def _spec_params(name: str, lo: float, hi: float) -> st.SearchStrategy[Params]:
+    """Parameters with ``alpha`` a fraction in ``[lo, hi]`` of the stability boundary ``alpha*`` (derived), the
+    other parameters between half and all of the spec's default (inside its domain)."""
+    from .theory.spec import builtin
+
+    spec = builtin(name)
+    defaults = dict(spec.defaults)
+    others = {k: st.floats(0.5, 1.0).map(lambda u, d=defaults[k]: u * d) for k in spec.params if k != "alpha"}
+
+    def build(base: Params, frac: float) -> Params:
+        star = _spec_alpha_boundary(name, {**base, "alpha": 0.0})
+        return {**base, "alpha": frac * star}
+
+    base = st.fixed_dictionaries({"lam": _pos(0.5, 2.0), "sigma": _pos(0.3, 1.5), **others})
+    return st.builds(build, base, st.floats(lo, hi)).filter(lambda p: math.isfinite(p["alpha"]))
+
+
+def _check_spec(name: str) -> Callable[[Params, int], Verdict]:
+    """Inside the region: the simulated stationary energy (16 independent seed groups) equals SymPy's
+    ``steady_state``, the covariance the generated Lean module proves stationary.  Outside: from
+    ``theta_0 = 1`` the readout's energy grows past 10^3 times ``max(1, |e*|)`` within 10 steps more than the
+    spectral radius of ``A`` says a factor 10^6 takes."""
+
+    def check(p: Params, seed: int) -> Verdict:
+        import numpy as np
+        import torch
+
+        from .numerics.quadratic import simulate_spec
+        from .theory.spec import builtin, derive_spec, numeric_system
+
+        d = derive_spec(builtin(name))
+        rest = {k: v for k, v in p.items() if k not in ("lam", "sigma")}
+        f = d.lambdify("steady_state")  # not d.evaluate: outside the region that refuses, by design
+        values = {"steady_state": float(f(**{k: p[k] for k in f.args}))}
+        a, _ = numeric_system(builtin(name), [p["lam"]], sigma=p["sigma"], **rest)
+        rho2 = float(np.max(np.abs(np.linalg.eigvals(a[0])))) ** 2
+        lam = torch.tensor([p["lam"]], dtype=torch.float64)
+        if rho2 < 1:
+            burn = int(min(40 / -math.log(rho2), 20_000))
+            groups = 16
+            res = simulate_spec(name, lam, params=rest, sigma=p["sigma"], steps=2000, seeds=64, burn_in=burn,
+                                generator=_generator(seed), seed_groups=groups)
+            per = torch.stack([res.stats.group(i).energies() for i in range(groups)])[:, 0]
+            return _agrees_t(float(per.mean()), float(per.std() / math.sqrt(groups)), values["steady_state"], groups)
+        steps = int(min(math.ceil(math.log(1e6) / math.log(rho2)) + 10, 20_000))
+        res = simulate_spec(name, lam, params=rest, sigma=p["sigma"], steps=max(steps, 2), seeds=64, theta0=1.0,
+                            generator=_generator(seed), record=True)
+        final = float((res.trajectory[-1] ** 2).mean())
+        settled = math.isfinite(final) and final < 1e3 * max(1.0, abs(values["steady_state"]))
+        return Verdict(settled, f"energy after {steps} steps: {final:.3g} (rho(A)^2 = {rho2:.4g})")
+
+    return check
+
+
+def _spec_links() -> tuple[Link, ...]:
+    """One link per built-in spec: its generated Lean theorem (SymPy's covariance is stationary under the
+    spec's literal update, given its stability conditions) <-> ``derive_spec`` <-> ``simulate_spec``."""
+    from .theory.lean_spec import generated_theorems
+    from .theory.spec import builtin, builtin_names, derive_spec
+
+    out = []
+    for name in builtin_names():
+        spec = builtin(name)
+        d = derive_spec(spec)
+        theorem = generated_theorems(spec)["stationary_of_stable"].removeprefix("SpectralUniversality.")
+        out.append(Link(
+            theorem=theorem,
+            conclusion=f"{name}: S = A S A^T + b b^T for SymPy's S under the spec's update ({d.notes['model']}); "
+                       "the simulated stationary energy is S's readout entry",
+            hypotheses=" and ".join(c.text for c in d.conditions),
+            holds=lambda p, n=name: _spec_holds(n, p),
+            inside=lambda n=name: _spec_params(n, 0.3, 0.9),
+            outside=lambda n=name: _spec_params(n, 1.2, 2.0),
+            outside_note="beyond the derived stability boundary in alpha there is no stationary state: the energy "
+                         "grows",
+            forms=(),
+            check=_check_spec(name),
+        ))
+    return tuple(out)
+
+
+def _spec_unlinked() -> dict[str, str]:
+    """The generated modules' other theorems: steps of the linked ``..._isStationary_of_stable``."""
+    from .theory.lean_spec import generated_theorems
+    from .theory.spec import builtin, builtin_names
+
+    out = {}
+    for name in builtin_names():
+        names = generated_theorems(builtin(name))
+        linked = names["stationary_of_stable"].removeprefix("SpectralUniversality.")
+        for role, full in names.items():
+            if role != "stationary_of_stable":
+                out[full.removeprefix("SpectralUniversality.")] = f"a step of {linked} (linked)"
+    return out
+
+
+_SPEC_LINKS = _spec_links()
+
+LINKS: tuple[Link, ...] = _CORE_LINKS + _COMPANION_LINKS + _STOCHASTIC_LINKS + _ADAM_LINKS + _SPEC_LINKS
 
 #: Lean declarations deliberately not linked to a simulation, with the reason (completeness test).
 _ALGEBRA = "an algebraic step used by a linked theorem; its consequence is what the simulations measure"
@@ -973,6 +1106,7 @@ _CONCRETE = "a computed fact about the concrete Rat run that instantiates the st
 _ORDER = "an order fact of the generic ordered field (Basic) that grind does not derive; used by the proofs"
 
 UNLINKED: dict[str, str] = {
+    **_spec_unlinked(),
     **{name: _ORDER for name in ("mulPos", "mulNonneg", "leOfLt", "mulLeMulLeft", "mulLeMul", "sqPos", "sqNonneg",
                                  "invPos", "eqZeroOfMul", "divLeDiv")},
     "SecondOrderModel.cov_add_right": _ALGEBRA,
