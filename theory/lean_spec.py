@@ -406,9 +406,6 @@ def _build(spec: OptimizerSpec, perturb: Expr | None = None) -> _Module:
     # sample point, N_ij integer polynomials
     n = len(spec.state)
     S = d.matrices["S"].applyfunc(lambda e: sympy.factor(ctx.subst(e)))
-    if perturb is not None:
-        S = S.copy()
-        S[0, 0] = sympy.factor(S[0, 0] * perturb)
     factors: list[Expr] = []
 
     def orient(f: Expr) -> Expr:
@@ -434,6 +431,8 @@ def _build(spec: OptimizerSpec, perturb: Expr | None = None) -> _Module:
         for coeff in sympy.Poly(num, *sorted(num.free_symbols, key=str)).coeffs() if num.free_symbols else [num]:
             const = sympy.lcm(const, sympy.Rational(coeff).q)
     nums = {k: sympy.expand(v * const) for k, v in nums.items()}
+    if perturb is not None:  # negative control: a wrong answer for the first diagonal entry
+        nums[(0, 0)] = sympy.expand(nums[(0, 0)] * perturb)
     den_factors = ([const] if const != 1 else []) + [f for f in factors for _ in range(_mult(f, D0))]
     den_lean = " * ".join(_par(ctx.lean(f)) for f in den_factors) or "1"
 
@@ -468,7 +467,7 @@ def _build(spec: OptimizerSpec, perturb: Expr | None = None) -> _Module:
         fac.append(_Factor(f, ftext, name, proof))
 
     text = _render(ctx, d, c, T, state_t, var_t, step_lines, hyps, point, subs_pt, nums, den_lean, den_factors,
-                   fac, S)
+                   fac, {k: v / (const * D0) for k, v in nums.items()})
     return _Module(text, generated_theorems(spec))
 
 
@@ -661,7 +660,7 @@ def _render(ctx: _Ctx, d, c: str, T: str, state_t: str, var_t: str, step_lines: 
     w(f"  {c}Cov_isStationary_of_stable {rat_app}{' (by grind)' * nargs} i j")
     w("")
     r = spec.state.index(spec.readout)
-    energy = sympy.nsimplify(S[r, r].subs(subs_pt))
+    energy = sympy.nsimplify(S[(r, r)].subs(subs_pt))
     w(f"/-- The read-out's stationary energy there: `E[{readout}²] = {sympy.sstr(energy)}` (non-zero). -/")
     w(f"example : {c}Cov (F := Rat) {rat_app} .{readout} .{readout} = {_lean_rat(energy)} := by")
     w(f"  simp only [{c}Cov, {c}CovDen]")
@@ -695,9 +694,9 @@ def lean_module(spec: OptimizerSpec) -> str:
     return _build(spec).text
 
 
-def lean_module_perturbed(spec: OptimizerSpec, factor: Expr = sympy.Rational(101, 100)) -> str:
-    """Negative control: the module with SymPy's ``S[0, 0]`` multiplied by ``factor`` (a wrong answer that the
-    Lean kernel must reject)."""
+def lean_module_perturbed(spec: OptimizerSpec, factor: int = 2) -> str:
+    """Negative control: the module with the numerator of SymPy's ``S[0, 0]`` multiplied by ``factor`` (a wrong
+    answer that the Lean kernel must reject)."""
     return _build(spec, perturb=sympy.sympify(factor)).text
 
 
