@@ -10,6 +10,13 @@ public import SpectralUniversality.SpectralTransfer
 public import SpectralUniversality.ShellEnergy
 public import SpectralUniversality.StochasticRun
 public import SpectralUniversality.AdamRun
+public import SpectralUniversality.Spec.Sgd
+public import SpectralUniversality.Spec.SgdWd
+public import SpectralUniversality.Spec.Momentum
+public import SpectralUniversality.Spec.Nesterov
+public import SpectralUniversality.Spec.AdamEma
+public import SpectralUniversality.Spec.Precond
+public import SpectralUniversality.Spec.Ema
 
 /-!
 # SpectralUniversality
@@ -36,6 +43,14 @@ Machine-checked core of the paper "Universality Classes of Spectral Learning Dyn
 * `SpectralUniversality.AdamRun` — Adam runs of the §9 model (preconditioner `r_t = √(λ²e_t + σ²)` a field
   of the run): in the noise-dominated regime `λ²e_t ≤ εσ²` the drift and the energy step are within
   `O(ε)` of SGD's at the class rate `α̃ = α/σ` (§9.1).
+
+Generated from the optimizer specs (`theory/specs/*.toml`, by `theory/lean_spec.py`; do not edit them):
+
+* `SpectralUniversality.Spec.Sgd`, `.SgdWd`, `.Momentum`, `.Nesterov`, `.AdamEma`, `.Precond`, `.Ema` — for
+  each built-in spec, the update lines as a Lean `step`, the one-step matrix and noise column defined from
+  it, and SymPy's closed-form stationary covariance checked against `S = A S Aᵀ + B Bᵀ`
+  (`<name>Cov_isStationary`), with the spec's domain and Jury/Schur–Cohn conditions implying its
+  denominators are non-zero (`<name>_denominators_ne_zero`, `<name>Cov_isStationary_of_stable`).
 
 Companion diagnostics (seeds 001, 002, 004):
 
