@@ -21,7 +21,7 @@ KEYS: dict[str, str] = {
     "modes": "int", "steps": "int", "burn_in": "int", "noise": "float", "lam1": "float", "mu": "float",
     "beta1": "float", "beta2": "float", "eps": "float", "max_rel_se": "float", "divergence_limit": "float",
     "seed": "int", "dtype": "str", "device": "str", "engine": "str", "workers": "int", "scheduler": "str",
-    "cells_per_task": "int"}
+    "cells_per_task": "int", "param": "params"}
 REQUIRED = ("optimizer", "s", "alpha")
 
 
@@ -29,7 +29,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     # values are read as text and checked in run(): a bad value is one line naming it, with exit code 2
     g = parser.add_argument_group("grid")
     g.add_argument("--config", default=None, help="TOML file with any of the options below (keys with _)")
-    g.add_argument("--optimizer", nargs="+", default=None, help="sgd, momentum, adam, adam-noise (one or more)")
+    g.add_argument("--optimizer", nargs="+", default=None,
+                   help="sgd, momentum, adam, adam-noise, a built-in spec (nesterov, sgd-wd, adam-ema, precond, ema) "
+                        "or a spec file .toml (one or more)")
     g.add_argument("--s", nargs="+", default=None, help="spectral exponents: lam_k = lam1 k^-s")
     g.add_argument("--alpha", nargs="+", default=None, help="learning rates: numbers or LO:HI:N (linear), LO:HI:N:log")
     noise = g.add_mutually_exclusive_group()
@@ -46,6 +48,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     c.add_argument("--beta1", default=None, help="Adam beta1 (default 0.9)")
     c.add_argument("--beta2", default=None, help="Adam beta2 (default 0.999)")
     c.add_argument("--eps", default=None, help="Adam eps (default 1e-8)")
+    c.add_argument("--param", nargs="+", default=None, metavar="NAME=VALUE",
+                   help="optimizer specs' parameters (TOML: a table param = {nu = 0.7}); a spec's defaults fill the rest")
     c.add_argument("--max-rel-se", default=None, help="identify's mode-range precision (default 0.2)")
     c.add_argument("--divergence-limit", default=None, help="|theta| beyond this is divergence (default 1e6)")
     c.add_argument("--seed", default=None, help="base seed (default 0); each cell's seed follows from its config")
@@ -131,11 +135,28 @@ def build_grid(data: dict[str, Any], device: str) -> "Any":
                 "divergence_limit", "seed", "dtype"):
         if key in data:
             settings[key] = _scalar(data, key, KEYS[key])
+    if "param" in data:
+        settings["params"] = _spec_params(data["param"])
     axis = "batch" if "batch" in data else "sigma"
     return Grid(optimizers=tuple(str(n) for n in names), s=parse_values(_items(data["s"]), "s"),
                 alpha=parse_values(_items(data["alpha"]), "alpha"), noise_axis=axis,
                 levels=parse_values(_items(data[axis]), axis, integer=axis == "batch"),
                 settings=Settings(device=device, **settings))
+
+
+def _spec_params(val: Any) -> tuple[tuple[str, float], ...]:
+    """``--param a=1 b=2`` (a list) or a TOML table as sorted ``(name, value)`` pairs."""
+    from spectral_universality.errors import InputError
+    from spectral_universality.theory.cli import parse_assignments
+
+    if isinstance(val, dict):
+        try:
+            pairs = {str(k): float(v) for k, v in val.items()}
+        except (TypeError, ValueError):
+            raise InputError(f"param: every value must be a number, got {val}") from None
+    else:
+        pairs = parse_assignments([str(v) for v in _items(val)])
+    return tuple(sorted(pairs.items()))
 
 
 def _items(val: Any) -> list[Any]:

@@ -45,7 +45,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 from spectral_universality.errors import HypothesisViolation, InputError, SpectralUniversalityError
 
-#: Optimizers a sweep can simulate (the built-ins of :mod:`.quadratic`).
+#: Optimizers with a hand-written simulator in :mod:`.quadratic`; any other name is an optimizer spec (a built-in
+#: spec such as ``nesterov``, or a ``.toml`` file), simulated from its derived one-step system.
 SWEEP_OPTIMIZERS = ("sgd", "momentum", "adam", "adam-noise")
 
 #: Bump when a cell's computation changes, so old stored results stop matching.
@@ -73,6 +74,7 @@ class Settings:
     noise : per-sample gradient-noise std ``sigma0``; a batch of ``B`` has ``sigma = sigma0 / sqrt(B)``
     lam1 : the top eigenvalue
     mu, beta1, beta2, eps : heavy-ball momentum and Adam's constants
+    params : values of optimizer specs' parameters (``(name, value)`` pairs); a spec's ``defaults`` fill the rest
     max_rel_se : :mod:`.identify`'s mode-range precision (low-precision fits are kept, flagged ``wls``)
     divergence_limit : a seed whose final ``|theta|`` exceeds this (or is not finite) diverged
     seed : base seed, part of every cell's configuration
@@ -94,6 +96,7 @@ class Settings:
     seed: int = 0
     dtype: str = "float64"
     device: str = "cpu"
+    params: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         if self.seeds < 1 or self.modes < 1 or self.steps < 3:
@@ -130,9 +133,11 @@ class Grid:
         for name in ("optimizers", "s", "alpha", "levels"):
             if not getattr(self, name):
                 raise InputError(f"the grid axis {name!r} is empty")
-        unknown = [o for o in self.optimizers if o not in SWEEP_OPTIMIZERS]
-        if unknown:
-            raise InputError(f"unknown optimizer(s) {unknown}; choose from {', '.join(SWEEP_OPTIMIZERS)}")
+        entries = [optimizer_entry(o, self.settings) for o in self.optimizers]
+        used = {k for _, spec, _ in entries if spec is not None for k in spec["params"]}
+        unused = sorted({k for k, _ in self.settings.params} - used)
+        if unused:
+            raise InputError(f"--param {unused}: no optimizer spec of the grid has such a parameter")
         if self.noise_axis not in ("batch", "sigma"):
             raise InputError(f"noise_axis must be 'batch' or 'sigma', got {self.noise_axis!r}")
         for name in ("s", "alpha", "levels"):
@@ -152,7 +157,8 @@ class Grid:
         """Every cell's full configuration, in grid order."""
         st = self.settings
         out = []
-        for opt in self.optimizers:
+        for name in self.optimizers:
+            opt, spec, hyper = optimizer_entry(name, st)
             for s in self.s:
                 for alpha in self.alpha:
                     for level in self.levels:
@@ -163,9 +169,52 @@ class Grid:
                             "steps": st.steps, "burn_in": st.burn, "lam1": st.lam1, "max_rel_se": st.max_rel_se,
                             "divergence_limit": st.divergence_limit, "seed": st.seed, "dtype": st.dtype,
                             "device": st.device}
-                        cfg.update({h: getattr(st, h) for h in HYPER[opt]})
+                        cfg.update(hyper)
+                        if spec is not None:  # the spec's full text is part of the configuration, hence the key
+                            cfg["spec"] = spec
                         out.append(cfg)
         return out
+
+
+def optimizer_entry(name: str, settings: Settings) -> tuple[str, dict[str, Any] | None, dict[str, float]]:
+    """``(label, spec table or None, hyperparameters)`` of a sweep optimizer: a hand-simulated one (its
+    :data:`HYPER` from ``settings``), or an optimizer spec (built-in name or ``.toml``) whose parameters other
+    than ``alpha`` come from ``settings.params``, else from the spec's ``defaults``."""
+    if name in SWEEP_OPTIMIZERS:
+        return name, None, {h: getattr(settings, h) for h in HYPER[name]}
+    from spectral_universality.theory.names import builtin_spec_names
+
+    if name not in builtin_spec_names() and not name.endswith(".toml"):
+        raise InputError(f"unknown optimizer {name!r}; choose from "
+                         f"{', '.join(sorted(set(SWEEP_OPTIMIZERS) | set(builtin_spec_names())))} or a spec file (.toml)")
+    from spectral_universality.theory.spec import resolve
+
+    spec = resolve(name)
+    if "alpha" not in spec.params:
+        raise InputError(f"spec {spec.name!r} has no parameter 'alpha': a sweep varies the learning rate alpha")
+    values = {**dict(spec.defaults), **{k: v for k, v in settings.params if k in spec.params}}
+    missing = [p for p in spec.params if p != "alpha" and p not in values]
+    if missing:
+        raise InputError(f"spec {spec.name!r} needs --param {', '.join(f'{m}=VALUE' for m in missing)}")
+    return spec.name, spec.to_dict(), {p: float(values[p]) for p in spec.params if p != "alpha"}
+
+
+def _hyper(config: dict[str, Any]) -> dict[str, float]:
+    """The cell's optimizer parameters other than ``alpha`` and ``sigma``."""
+    if "spec" in config:
+        return {p: config[p] for p in config["spec"]["params"] if p != "alpha"}
+    return {h: config[h] for h in HYPER[config["optimizer"]]}
+
+
+def _derivation(config: dict[str, Any]) -> Any:
+    """Theory's derivation of the cell's optimizer (its spec's, for a spec)."""
+    if "spec" in config:
+        from spectral_universality.theory.spec import OptimizerSpec, derive_spec
+
+        return derive_spec(OptimizerSpec.from_mapping(config["spec"]))
+    from spectral_universality.theory.dispatch import derive
+
+    return derive(config["optimizer"])
 
 
 def _clean(x: float) -> float:
@@ -243,19 +292,15 @@ def _parse_range(item: str, name: str) -> list[float]:
 
 def _theory_params(config: dict[str, Any]) -> dict[str, float]:
     """The cell's parameters by theory's names, restricted to those its derivation knows."""
-    from spectral_universality.theory.dispatch import derive
-
-    known = set(derive(config["optimizer"]).parameter_names())
-    cand = {"alpha": config["alpha"], "sigma": config["sigma"], **{h: config[h] for h in HYPER[config["optimizer"]]}}
+    known = set(_derivation(config).parameter_names())
+    cand = {"alpha": config["alpha"], "sigma": config["sigma"], **_hyper(config)}
     return {k: float(v) for k, v in cand.items() if k in known}
 
 
 def theory_verdict(config: dict[str, Any]) -> tuple[bool, str | None]:
     """``(stable, reason)`` of theory's per-mode conditions at ``lam1``; raises :class:`HypothesisViolation` for a
     parameter outside the derivation's domain (its conditions that do not involve ``lam``)."""
-    from spectral_universality.theory.dispatch import derive
-
-    d = derive(config["optimizer"])
+    d = _derivation(config)
     params = _theory_params(config)
     d.validate(**params)  # only the conditions whose symbols are all given: those without lam
     try:
@@ -265,17 +310,18 @@ def theory_verdict(config: dict[str, Any]) -> tuple[bool, str | None]:
     return True, None
 
 
-def stability_boundary(optimizer: str, sigma: float, lam1: float, alpha_max: float,
+def stability_boundary(optimizer: Any, sigma: float, lam1: float, alpha_max: float,
                        hyper: dict[str, float] | None = None, scan: int = 40, bisections: int = 40) -> float | None:
     """The smallest ``alpha`` in ``(0, alpha_max]`` at which theory's conditions fail at ``lam1``, or None.
 
     Found numerically from ``derive(optimizer).validate``: a scan of ``scan`` equal steps, then bisection
     between the last stable and the first unstable point (``bisections`` halvings: below float resolution of
     the plot).  None when every scanned rate is stable or the parameters are outside the domain.
+    ``optimizer`` is a name for ``derive`` or a derivation (an optimizer spec's).
     """
     from spectral_universality.theory.dispatch import derive
 
-    d = derive(optimizer)
+    d = derive(optimizer) if isinstance(optimizer, str) else optimizer
     known = set(d.parameter_names())
     base = {k: float(v) for k, v in {"sigma": sigma, **(hyper or {})}.items() if k in known}
 
@@ -312,7 +358,8 @@ def run_cell(config: dict[str, Any]) -> dict[str, Any]:
     """
     import torch
 
-    from spectral_universality.numerics.quadratic import check_hyper, power_law_spectrum, simulate_quadratic
+    from spectral_universality.numerics.quadratic import (check_hyper, power_law_spectrum, simulate_quadratic,
+                                                          simulate_spec)
 
     key = cell_key(config)
     result: dict[str, Any] = {"key": key, "status": "refused", "reason": None, "s_hat": None, "s_hat_se": None,
@@ -320,10 +367,11 @@ def run_cell(config: dict[str, Any]) -> dict[str, Any]:
                               "theory_stable": None, "theory_reason": None, "contraction_1": None,
                               "diverged_fraction": None, "energies": None, "runs": []}
     opt = config["optimizer"]
-    hyper = {h: config[h] for h in HYPER[opt]}
+    hyper = _hyper(config)
     try:
-        check_hyper(opt, config["alpha"], config["sigma"], hyper.get("mu", 0.0), hyper.get("beta1", 0.0),
-                    hyper.get("beta2", 0.0), hyper.get("eps", 1.0))
+        if "spec" not in config:  # a spec's domain is its derivation's: theory_verdict checks it
+            check_hyper(opt, config["alpha"], config["sigma"], hyper.get("mu", 0.0), hyper.get("beta1", 0.0),
+                        hyper.get("beta2", 0.0), hyper.get("eps", 1.0))
         stable, why = theory_verdict(config)
     except SpectralUniversalityError as exc:
         result["reason"] = str(exc)
@@ -341,9 +389,16 @@ def run_cell(config: dict[str, Any]) -> dict[str, Any]:
         if energy is not None:
             # start at theory's stationary energies: no burn-in is wasted relaxing the slow modes from 0
             theta0 = torch.randn(seeds, lam.numel(), generator=gen, dtype=dtype, device=device) * energy.sqrt()
-    res = simulate_quadratic(opt, lam, alpha=config["alpha"], sigma=config["sigma"], steps=config["steps"],
-                             seeds=seeds, generator=gen, burn_in=config["burn_in"], theta0=theta0,
-                             seed_groups=seeds, **hyper)
+    if "spec" in config:
+        from spectral_universality.theory.spec import OptimizerSpec
+
+        res = simulate_spec(OptimizerSpec.from_mapping(config["spec"]), lam, params={"alpha": config["alpha"], **hyper},
+                            sigma=config["sigma"], steps=config["steps"], seeds=seeds, generator=gen,
+                            burn_in=config["burn_in"], theta0=theta0, seed_groups=seeds)
+    else:
+        res = simulate_quadratic(opt, lam, alpha=config["alpha"], sigma=config["sigma"], steps=config["steps"],
+                                 seeds=seeds, generator=gen, burn_in=config["burn_in"], theta0=theta0,
+                                 seed_groups=seeds, **hyper)
     theta = res.theta
     finite = torch.isfinite(theta).all(1) & torch.isfinite(res.stats.sum_sq).all(1)
     size = torch.where(torch.isfinite(theta), theta.abs(), torch.full_like(theta, math.inf)).amax(1)
@@ -399,9 +454,7 @@ def _classify(row: dict[str, Any], stats: Any, eigvals: Any, max_rel_se: float) 
 
 def _contraction(config: dict[str, Any]) -> float | None:
     """Theory's per-step contraction factor of mode 1's energy (stable cells only)."""
-    from spectral_universality.theory.dispatch import derive
-
-    values = derive(config["optimizer"]).evaluate(**_theory_params(config), lam=config["lam1"])
+    values = _derivation(config).evaluate(**_theory_params(config), lam=config["lam1"])
     return _num(values["contraction_factor"]) if "contraction_factor" in values else None
 
 
@@ -412,10 +465,7 @@ def _stationary_energy(config: dict[str, Any], lam: Any) -> Any:
     """
     import torch
 
-    from spectral_universality.theory.dispatch import derive
-
-    d = derive(config["optimizer"])
-    fn = d.lambdify("steady_state")
+    fn = _derivation(config).lambdify("steady_state")
     params = {**_theory_params(config), "lam": lam.cpu().double().numpy()}
     energy = torch.as_tensor(fn(**{n: params[n] for n in fn.args}), dtype=lam.dtype).expand(lam.shape)
     if not bool(torch.isfinite(energy).all()) or bool((energy < 0).any()):

@@ -16,7 +16,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .sweep import HYPER, Grid, cell_key, stability_boundary
+from .sweep import Grid, _derivation, cell_key, optimizer_entry, stability_boundary
 
 DIAGRAM_NAME = "phase_diagram.png"
 JSON_NAME = "cells.json"
@@ -44,9 +44,10 @@ def boundaries(grid: Grid) -> dict[str, dict[str, float | None]]:
     st = grid.settings
     hi = 2 * max(grid.alpha)
     out: dict[str, dict[str, float | None]] = {}
-    for opt in grid.optimizers:
-        hyper = {h: getattr(st, h) for h in HYPER[opt]}
-        out[opt] = {f"{level:g}": stability_boundary(opt, grid.sigma_of(level), st.lam1, hi, hyper)
+    for name in grid.optimizers:
+        opt, spec, hyper = optimizer_entry(name, st)
+        theory = opt if spec is None else _derivation({"spec": spec})
+        out[opt] = {f"{level:g}": stability_boundary(theory, grid.sigma_of(level), st.lam1, hi, hyper)
                     for level in grid.levels}
     return out
 
@@ -93,7 +94,8 @@ def draw_phase_diagram(grid: Grid, cells: list[dict[str, Any]], bounds: dict[str
     shade = ListedColormap(["#f4c7c3"])  # the background of diverged cells
     cmap = plt.get_cmap("viridis").with_extremes(bad="0.85")  # grey: unidentified cells
     mesh = None
-    for i, opt in enumerate(grid.optimizers):
+    for i, name in enumerate(grid.optimizers):
+        opt = optimizer_entry(name, grid.settings)[0]
         for j, s in enumerate(grid.s):
             ax = axes[i][j]
             z = np.full((len(levels), len(alphas)), np.nan)

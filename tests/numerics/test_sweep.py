@@ -124,6 +124,35 @@ def test_stability_boundary_is_found_from_theory():
     assert stability_boundary("adam", 1.0, 1.0, 5.0) is None  # no per-mode condition
 
 
+def test_optimizer_specs_sweep_with_their_derived_boundary(tmp_path):
+    """A built-in spec and a user's spec file sweep like the built-ins: cells keyed by the spec's text, stable
+    below the boundary theory derives from the spec (Nesterov: alpha lam1 (1 + 2 mu) < 2 (1 + mu), checked
+    against that independent statement), diverged above it; --param sets a spec parameter."""
+    qhm = str(Path(__file__).parents[2] / "examples" / "qhm.toml")
+    mu = 0.9
+    star = 2 * (1 + mu) / (1 + 2 * mu)  # Nesterov's flip boundary at lam1 = 1 (Jury p(-1) = 0)
+    grid = Grid(("nesterov", qhm), (1.5,), (0.3, 1.6), "batch", (1,),
+                Settings(seeds=4, modes=16, steps=400, params=(("beta", 0.9),)))
+    assert abs(stability_boundary(optimizer_entry_derivation(grid, "nesterov"), 1.0, 1.0, 3.0, {"mu": mu}) - star) < 1e-9
+    with SweepStore(tmp_path / "s.sqlite") as st:
+        out = run_sweep(grid, st, engine="serial", progress=False)
+        cells = {(c["config"]["optimizer"], c["config"]["alpha"]): c for c in st.cells()}
+    assert out.computed == 4 and not out.errors
+    assert cells[("nesterov", 0.3)]["status"] == "ok" and cells[("nesterov", 0.3)]["theory_stable"] is True
+    assert cells[("nesterov", 1.6)]["status"] == "diverged" and cells[("nesterov", 1.6)]["theory_stable"] is False
+    q = cells[("qhm", 0.3)]
+    assert q["status"] == "ok" and q["config"]["beta"] == 0.9 and q["config"]["nu"] == 0.7  # nu: the spec's default
+    assert q["config"]["spec"]["update"]["m"] == "beta*m + (1 - beta)*g"
+    with pytest.raises(InputError, match="no optimizer spec of the grid"):
+        Grid(("sgd",), (1.5,), (0.3,), "batch", (1,), Settings(params=(("beta", 0.9),)))
+
+
+def optimizer_entry_derivation(grid: Grid, name: str):
+    from spectral_universality.numerics.sweep import _derivation, optimizer_entry
+
+    return _derivation({"spec": optimizer_entry(name, grid.settings)[1]})
+
+
 @pytest.fixture(scope="module")
 def stats_sweep(tmp_path_factory):
     """Stable SGD cells at two batch sizes, long enough records for precise fits."""
