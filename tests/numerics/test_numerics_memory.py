@@ -25,6 +25,10 @@ from spectral_universality.numerics.quadratic import power_law_spectrum, simulat
 modes, seeds, chunk = (int(x) for x in sys.argv[1:4])
 lam = power_law_spectrum(modes, 1.0, dtype=torch.float32)
 torch.randn(4, generator=torch.Generator())
+# the simulator checks its parameters against theory's derivation: SymPy's one-time import and the cached
+# derivation are the process's, not the run's, memory
+from spectral_universality.numerics.expected import derivation
+derivation("sgd")
 base = status("VmRSS")
 simulate_quadratic("adam", lam, alpha=1e-3, sigma=1.0, steps=3, seeds=seeds, generator=torch.Generator().manual_seed(0),
                    chunk_modes=chunk or None)
