@@ -208,6 +208,8 @@ class EigResult:
     converged: bool
     n_matvecs: int
     krylov_dim: int
+    restarts: int = 0
+    prior_overlap: Tensor | None = None  # (k, k) out_old^T V_new when lanczos(out=...) was given
 
     def to_dict(self, vectors: bool = False) -> dict[str, Any]:
         """JSON-ready dict: eigenvalues, residuals, convergence and cost; the eigenvectors ``(n, k)`` as nested
@@ -279,7 +281,7 @@ def _complete(op: Operator, basis: Tensor, t_mat: Tensor, dim: int, generator: t
 
 def lanczos(op: Operator, k: int, *, which: str = "LA", block_size: int = 1, tol: float = 1e-8,
             max_dim: int | None = None, check_every: int = 1, generator: torch.Generator | None = None,
-            start: Tensor | None = None) -> EigResult:
+            start: Tensor | None = None, max_restarts: int = 0, out: Tensor | None = None) -> EigResult:
     """Top-``k`` eigenpairs of a symmetric operator by block Lanczos with full reorthogonalisation.
 
     Parameters
@@ -291,13 +293,21 @@ def lanczos(op: Operator, k: int, *, which: str = "LA", block_size: int = 1, tol
     tol : stop when each wanted Ritz value's error bound ``min(r_i, r_i^2 / gap_i)`` (``r_i`` its residual
         norm, ``gap_i`` the distance to the nearest other Ritz value) is ``<= tol * max(|theta_i|, 1e-8 ||T||)``:
         a relative eigenvalue accuracy of about ``tol``.
-    max_dim : cap on the Krylov dimension (default ``min(n, max(4k + 60, 120))``).
+    max_dim : cap on the Krylov dimension (default ``min(n, max(4k + 60, 120))``); the basis is ``max_dim``
+        rows (plus one block), so it bounds the memory: ``(max_dim + b) n`` entries.
+    max_restarts : thick restarts allowed when ``max_dim`` is reached unconverged (default 0: stop there).  A
+        restart keeps the wanted ``k`` Ritz vectors plus half the remaining room as guards, and continues the
+        block recurrence from the last residual block (Wu & Simon's thick restart: exact, the projected matrix
+        becomes an arrowhead), so a small ``max_dim`` trades memory for some extra matvecs.
     check_every : Ritz-residual check period, in block steps.
     generator : for the random start block.
     start : ``(n, m)`` start block instead of a random one, e.g. the eigenvectors of a previous solve on a
         nearby operator (a warm start: the Krylov space ``span{S, HS, H^2 S, ...}`` is seeded with them).  The
         block size becomes ``m``; with ``m >= k`` an accurate start converges after the first block step
         (``m`` matvecs).  Columns are orthonormalised here; they must be finite and linearly independent.
+    out : ``(n, k)`` tensor that receives the eigenvectors in place (no second ``(n, k)`` allocation; e.g. the
+        previous basis of a warm start).  Its previous columns' overlaps with the result,
+        ``out_old^T V_new (k, k)``, are returned as :attr:`EigResult.prior_overlap`.
 
     Returns
     -------
@@ -318,8 +328,14 @@ def lanczos(op: Operator, k: int, *, which: str = "LA", block_size: int = 1, tol
     _select(torch.zeros(1), which)
     cap = min(n, max_dim if max_dim is not None else max(4 * k + 60, 120))
     cap = max(cap, min(n, k + b))
+    if out is not None and (out.shape != (n, k) or out.dtype != op.dtype or out.device != op.device):
+        raise InputError(f"out must be a ({n}, {k}) tensor of {op.dtype} on {op.device}, got {tuple(out.shape)} "
+                         f"{out.dtype} on {out.device}")
     steps_max = math.ceil(cap / b)
-    basis = torch.zeros(steps_max * b + b, n, dtype=op.dtype, device=op.device)  # (max_dim, n) rows
+    # restarts need room for the kept Ritz vectors and at least two more blocks
+    restartable = max_restarts > 0 and steps_max * b < n and steps_max * b >= k + 3 * b
+    keep = min(k + (steps_max * b - k) // 2, steps_max * b - 2 * b) if restartable else 0
+    basis = torch.zeros(steps_max * b, n, dtype=op.dtype, device=op.device)  # (max_dim, n) rows
     if start is None:
         block = torch.randn(n, b, dtype=op.dtype, generator=generator).to(op.device)
     else:
@@ -328,11 +344,14 @@ def lanczos(op: Operator, k: int, *, which: str = "LA", block_size: int = 1, tol
     if start is not None and float(r0.diagonal().abs().min()) <= 1e-10 * float(r0.diagonal().abs().max()):
         raise InputError("the columns of start are linearly dependent (numerically): no start block of full rank")
     basis[:b] = q0.T
-    t_mat = torch.zeros(steps_max * b + b, steps_max * b + b, dtype=op.dtype, device=op.device)
+    del block, q0
+    t_mat = torch.zeros(steps_max * b, steps_max * b, dtype=op.dtype, device=op.device)
     dim = 0
     n_mv = 0
+    restarts = 0
     result = None
-    for j in range(steps_max):
+    j = 0
+    while True:
         q = basis[dim:dim + b].T
         w = op.matmat(q)
         n_mv += b
@@ -341,6 +360,7 @@ def lanczos(op: Operator, k: int, *, which: str = "LA", block_size: int = 1, tol
         t_mat[dim:dim + b, dim:dim + b] = a
         w = _orthogonalize(w, basis[:dim + b])
         q_next, r = torch.linalg.qr(w)
+        del w
         dim += b
         scale = float(t_mat[:dim, :dim].abs().max())
         broke = float(r.diagonal().abs().min()) <= 1e-12 * max(scale, 1e-300)
@@ -348,7 +368,10 @@ def lanczos(op: Operator, k: int, *, which: str = "LA", block_size: int = 1, tol
             # no room for another full block: complete the basis of R^n, project H on all of it (exact)
             n_mv += _complete(op, basis, t_mat, dim, generator)
             dim, r, broke = n, torch.zeros_like(r), True
-        check = broke or j == steps_max - 1 or (dim >= k and (j + 1) % check_every == 0)
+        full = dim + b > steps_max * b
+        last = full and restarts >= max_restarts
+        check = broke or full or (dim >= k and (j + 1) % check_every == 0)
+        j += 1
         if check:
             theta, s = torch.linalg.eigh(t_mat[:dim, :dim])
             order = _select(theta, which)[:k]
@@ -357,8 +380,22 @@ def lanczos(op: Operator, k: int, *, which: str = "LA", block_size: int = 1, tol
             err = _error_bound(theta, order, res)
             ok = len(order) == k and bool((err <= tol * torch.clamp(theta[order].abs(), min=floor)).all())
             result = (theta, s, order, res, ok)
-            if ok or broke:
+            if ok or broke or last or (full and not restartable):
                 break
+            if full:
+                # thick restart: H Y = Y Theta + q_next^T C^T for the kept Ritz vectors Y = basis^T s_keep, so
+                # [Y, q_next] continues the recurrence with an arrowhead projection (exact, no matvec spent)
+                kept = _select(theta, which)[:keep]
+                _rotate_rows(basis, s[:, kept], dim)
+                coupling = r @ s[dim - b:dim, kept]
+                t_mat.zero_()
+                t_mat[:keep, :keep] = torch.diag(theta[kept])
+                t_mat[keep:keep + b, :keep] = coupling
+                t_mat[:keep, keep:keep + b] = coupling.T
+                basis[keep:keep + b] = q_next.T
+                dim = keep
+                restarts += 1
+                continue
         if broke:
             break
         basis[dim:dim + b] = q_next.T
@@ -368,9 +405,27 @@ def lanczos(op: Operator, k: int, *, which: str = "LA", block_size: int = 1, tol
     if len(order) < k:
         raise InputError(f"the Krylov space closed at dimension {dim} < k = {k}: the operator has fewer than k "
                          "distinct eigenvalues reachable from the start block; use block_size > 1 or smaller k")
-    vecs = basis[:dim].T @ s[:, order]
+    prior = None
+    if out is None:
+        vecs = basis[:dim].T @ s[:, order]
+    else:
+        prior = (basis[:dim] @ out).T @ s[:, order]  # out_old^T V_new, before out is overwritten
+        for c0 in range(0, n, _CHUNK):
+            out[c0:c0 + _CHUNK] = basis[:dim, c0:c0 + _CHUNK].T @ s[:, order]
+        vecs = out
     return EigResult(eigenvalues=theta[order], eigenvectors=vecs, residuals=res, converged=ok,
-                     n_matvecs=n_mv, krylov_dim=dim)
+                     n_matvecs=n_mv, krylov_dim=dim, restarts=restarts, prior_overlap=prior)
+
+
+#: columns per chunk of the in-place basis rotations (bounds their temporaries to ``rows x _CHUNK`` entries)
+_CHUNK = 8192
+
+
+def _rotate_rows(basis: Tensor, s_keep: Tensor, dim: int) -> None:
+    """``basis[:m] = s_keep^T basis[:dim]`` in place, a column chunk at a time (no second basis)."""
+    m = s_keep.shape[1]
+    for c0 in range(0, basis.shape[1], _CHUNK):
+        basis[:m, c0:c0 + _CHUNK] = s_keep.T @ basis[:dim, c0:c0 + _CHUNK]
 
 
 @dataclass(frozen=True)

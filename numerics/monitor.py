@@ -18,9 +18,14 @@ window that starts at a refresh with a low overlap may be a rotation of the eige
 dynamics (:attr:`MonitorResult.transition_notes` says which).
 
 Projection cost.  After each step ``theta_t - theta_ref`` is written into a row of a ``(B, n)`` buffer (one
-subtraction per parameter tensor into precomputed row views), and ``B`` rows are projected at a time by one matrix
-product (``B`` chosen so the buffer is <= 16 MB, at most 64), which reads ``V`` once per ``B`` steps and runs
-compute-bound; the projection's ``2 n k`` flops per step are the irreducible part of the overhead.
+subtraction per parameter tensor, from cached flat views of the parameters into precomputed row views), and ``B``
+rows are projected at a time by one matrix product into a preallocated output (``B`` chosen so the buffer is
+<= 16 MB, at most 64), which reads ``V`` once per ``B`` steps and runs compute-bound; the projection's ``2 n k``
+flops per step are the irreducible part of the overhead.
+
+Refresh memory.  The buffer is empty at a refresh and is released during it; Lanczos keeps at most
+``max_krylov`` basis vectors (thick restarts beyond that) and writes the new eigenvectors into the old basis'
+storage, so a refresh holds the basis plus ``max_krylov`` vectors (default ``2k``) plus the HVP temporaries.
 """
 
 from __future__ import annotations
@@ -287,6 +292,8 @@ class SpectralMonitor:
         unknown non-zero optimum, the usual case for a network).
     tol : Lanczos relative eigenvalue accuracy of each refresh; ``block_size`` its block (the cold start's
         random block, and the number of mixtures of the previous basis a warm start begins from).
+    max_krylov : Krylov basis vectors a refresh may hold (default ``2k``; thick restarts beyond it): the refresh
+        memory is ``(k + max_krylov) n`` entries plus the HVP temporaries.
     generator : torch.Generator (CPU) for the Lanczos start blocks (default: seeded with 0).
     """
 
@@ -294,7 +301,8 @@ class SpectralMonitor:
                  refresh_every: int = 1000, *, window: int | None = None, burn_in: int = 0,
                  params: Sequence[str] | None = None, device: str | torch.device | None = None,
                  center: Tensor | str | None = None, tol: float = 1e-4, block_size: int = 4,
-                 generator: torch.Generator | None = None, buffer_steps: int | None = None) -> None:
+                 max_krylov: int | None = None, generator: torch.Generator | None = None,
+                 buffer_steps: int | None = None) -> None:
         if not isinstance(model, nn.Module):
             raise InputError(f"model must be a torch.nn.Module, got {type(model).__name__}")
         if not callable(criterion):
@@ -316,6 +324,9 @@ class SpectralMonitor:
             raise InputError(f"k = {k} modes requested but only n = {self.n} parameters are monitored")
         self.k, self.refresh_every, self.window, self.burn_in = k, refresh_every, window, burn_in
         self.tol, self.block_size = tol, block_size
+        self.max_krylov = max(2 * k, k + 3 * block_size) if max_krylov is None else int(max_krylov)
+        if self.max_krylov < k + 3 * block_size:
+            raise InputError(f"max_krylov = {max_krylov} must be >= k + 3 block_size = {k + 3 * block_size}")
         self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
         self.device = torch.device(device) if device is not None else self._tensors[0].device
         self.dtype = self._tensors[0].dtype
@@ -331,11 +342,14 @@ class SpectralMonitor:
                 raise InputError(f"center must be a finite tensor of n = {self.n} entries, got {c.numel()}")
             self.center_kind, self._center = "vector", c.to(self.device, self.dtype)
         self.buffer_steps = buffer_steps or max(1, min(64, (16 << 20) // (4 * self.n)))
-        self._buf = torch.empty(self.buffer_steps, self.n, dtype=self.dtype, device=self.device)
         self._numels = [p.numel() for p in self._tensors]
-        # per buffer row, its views per parameter (made once: slicing each step would cost more than the copy)
-        self._rows = [torch.split(row, self._numels) for row in self._buf]
+        self._buf: Tensor | None = None
+        self._rows: list[tuple[Tensor, ...]] = []
+        self._proj: Tensor | None = None
+        self._alloc_buffer()
         self._ref_chunks: tuple[Tensor, ...] = ()
+        self._views: list[Tensor] = []
+        self._ptrs: list[int] = []
         self._m = 0
         self._basis: Tensor | None = None
         self._ref: Tensor | None = None
@@ -366,12 +380,29 @@ class SpectralMonitor:
             self._new_window()
         # theta_t - theta_ref written straight into the buffer row: one pass over the parameters, no separate
         # copy-then-subtract pass over the whole (B, n) buffer before the projection
-        for p, ref, out in zip(self._tensors, self._ref_chunks, self._rows[self._m]):
-            torch.sub(p.detach().reshape(-1).to(self.device, self.dtype), ref, out=out)
+        for v, ref, out in zip(self._param_views(), self._ref_chunks, self._rows[self._m]):
+            torch.sub(v, ref, out=out)
         self._m += 1
         self.recorded += 1
         if self._m == self.buffer_steps:
             self._flush()
+
+    def _param_views(self) -> list[Tensor]:
+        """Flat views of the parameters in the monitor's device and dtype, rebuilt only when a parameter's
+        storage changed (``p.data = ...``): building them each step costs more than the subtraction itself."""
+        ptrs = [p.data_ptr() for p in self._tensors]
+        if ptrs != self._ptrs:
+            self._views = [p.detach().reshape(-1) for p in self._tensors]
+            if any(v.device != self.device or v.dtype != self.dtype for v in self._views):
+                return [v.to(self.device, self.dtype) for v in self._views]  # a copy each step: not cached
+            self._ptrs = ptrs
+        return self._views
+
+    def _alloc_buffer(self) -> None:
+        self._buf = torch.empty(self.buffer_steps, self.n, dtype=self.dtype, device=self.device)
+        # per buffer row, its views per parameter (made once: slicing each step would cost more than the copy)
+        self._rows = [torch.split(row, self._numels) for row in self._buf]
+        self._proj = torch.empty(self.buffer_steps, self.k, dtype=self.dtype, device=self.device)
 
     def _flat(self) -> Tensor:
         return torch.cat([p.detach().reshape(-1) for p in self._tensors]).to(self.device, self.dtype)
@@ -379,7 +410,9 @@ class SpectralMonitor:
     def _flush(self) -> None:
         if self._m == 0:
             return
-        self.windows[-1].update((self._buf[:self._m] @ self._basis).to(torch.float64))
+        out = self._proj[:self._m]
+        torch.mm(self._buf[:self._m], self._basis, out=out)
+        self.windows[-1].update(out.to(torch.float64))
         self._m = 0
 
     def _new_window(self) -> None:
@@ -395,26 +428,34 @@ class SpectralMonitor:
         if not bool(torch.isfinite(op.theta).all()):
             raise InputError("the monitored parameters are non-finite: the training diverged")
         old = self._basis
+        # the buffer is empty here (flushed): release it while the Krylov basis exists, to bound the peak
+        self._buf, self._rows = None, []
+        opts = dict(tol=self.tol, max_dim=self.max_krylov, max_restarts=50)
+        in_place = old is not None and old.device == op.device and old.dtype == op.dtype
         if old is None:
-            eig = lanczos(op, self.k, block_size=self.block_size, tol=self.tol, generator=self.generator)
+            eig = lanczos(op, self.k, block_size=self.block_size, generator=self.generator, **opts)
         else:
             # warm start: Lanczos from a block of random mixtures of the previous eigenvectors (inside the old
             # top-k space, so every old mode is represented).  Measured on the digits MLP it needs fewer HVPs
-            # than a cold start and than Rayleigh-Ritz on the whole old basis with residual expansion, which
-            # pays k HVPs up front and more when the Hessian has moved (benchmarks/bench_monitor.py).
+            # than a cold start, than Lanczos from the whole old basis as one block, and than Rayleigh-Ritz on it
+            # with residual expansion (Davidson), which pay k HVPs up front (benchmarks/bench_monitor.py).
             mix = torch.randn(self.k, self.block_size, generator=self.generator, dtype=torch.float64)
-            eig = lanczos(op, self.k, tol=self.tol, start=old.to(op.device, op.dtype) @ mix.to(op.device, op.dtype))
-        vecs = eig.eigenvectors.to(self.device, self.dtype).contiguous()
+            eig = lanczos(op, self.k, start=old.to(op.device, op.dtype) @ mix.to(op.device, op.dtype),
+                          out=old if in_place else None, **opts)
         overlap = mode_overlap = None
         if old is not None:
-            m = (old.T.to(torch.float64) @ vecs.to(torch.float64))
+            m = eig.prior_overlap if in_place else old.T.to(torch.float64) @ eig.eigenvectors.to(old)
+            m = m.to(torch.float64)
             overlap = float((m ** 2).sum() / self.k)
             mode_overlap = m.diagonal().abs().tolist()
-        self._basis = vecs
+        self._basis = eig.eigenvectors if in_place else eig.eigenvectors.to(self.device, self.dtype).contiguous()
         self._lam = eig.eigenvalues.detach().to(torch.float64).cpu().numpy()
         self.refreshes.append({"step": self.steps, "n_hvp": int(eig.n_matvecs), "krylov_dim": int(eig.krylov_dim),
-                               "warm": old is not None, "converged": bool(eig.converged), "overlap": overlap,
-                               "mode_overlap": mode_overlap, "eigenvalues": self._lam.tolist()})
+                               "restarts": int(eig.restarts), "warm": old is not None,
+                               "converged": bool(eig.converged), "overlap": overlap, "mode_overlap": mode_overlap,
+                               "eigenvalues": self._lam.tolist()})
+        del eig, op
+        self._alloc_buffer()
 
     # -- results ------------------------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -440,6 +481,18 @@ class SpectralMonitor:
         return self._basis
 
     def memory_bytes(self) -> int:
-        """Bytes held by the monitor between refreshes: basis, buffer, reference point, and the window sums."""
-        tensors = [t for t in (self._basis, self._buf, self._ref, self._center) if t is not None]
+        """Bytes held by the monitor between refreshes: basis, buffer and its projection, reference point, and
+        the window sums."""
+        tensors = [t for t in (self._basis, self._buf, self._proj, self._ref, self._center) if t is not None]
         return int(sum(t.numel() * t.element_size() for t in tensors) + len(self.windows) * 12 * self.k * 8)
+
+    def refresh_memory_bytes(self) -> int:
+        """Bytes of the tensors a refresh allocates at its peak, by count (not a measurement): the basis (the
+        new eigenvectors overwrite it), the Krylov basis of ``max_krylov`` rows and its projected matrix, the
+        reference point and window sums; the buffer is released meanwhile.  The HVP temporaries (a few
+        vectors per block) come on top; ``benchmarks/bench_monitor.py`` measures them as an RSS delta."""
+        item = torch.empty(0, dtype=self.dtype).element_size()
+        rows = math.ceil(self.max_krylov / self.block_size) * self.block_size
+        tensors = [t for t in (self._ref, self._center) if t is not None]
+        return int((self.k + rows) * self.n * item + rows * rows * item
+                   + sum(t.numel() * t.element_size() for t in tensors) + len(self.windows) * 12 * self.k * 8)

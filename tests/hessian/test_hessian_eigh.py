@@ -107,3 +107,32 @@ def test_single_eigenpair_is_not_stopped_before_convergence(which):
     res = lanczos(DenseOperator(q @ torch.diag(lam) @ q.T), 1, which=which, tol=1e-10, generator=g)
     expected = lam.max() if which == "LA" else lam.min()
     assert res.converged and abs(float(res.eigenvalues[0]) - float(expected)) <= 1e-8 * 5
+
+
+def test_thick_restart_in_a_small_basis_reaches_the_uncapped_answer():
+    # max_dim = 24 < the ~60 dimensions an uncapped run needs for 8 pairs of this slowly decaying spectrum
+    g = torch.Generator().manual_seed(3)
+    q, _ = torch.linalg.qr(torch.randn(300, 300, generator=g, dtype=torch.float64))
+    lam = 1.0 / torch.arange(1, 301, dtype=torch.float64) ** 0.5
+    op = DenseOperator((q * lam) @ q.T)
+    capped = lanczos(op, 8, block_size=2, tol=1e-10, max_dim=24, max_restarts=200, generator=g)
+    assert capped.converged and capped.restarts > 0
+    torch.testing.assert_close(capped.eigenvalues, lam[:8], rtol=1e-8, atol=0)
+    # eigenvectors: each within 1e-4 of the planted one (up to sign)
+    assert float((capped.eigenvectors.T @ q[:, :8]).diagonal().abs().min()) >= 1 - 1e-4
+    no_restart = lanczos(op, 8, block_size=2, tol=1e-10, max_dim=24, generator=g)
+    assert not no_restart.converged
+
+
+def test_out_receives_the_eigenvectors_and_reports_their_overlap_with_its_old_columns():
+    g = torch.Generator().manual_seed(4)
+    q, _ = torch.linalg.qr(torch.randn(80, 80, generator=g, dtype=torch.float64))
+    op = DenseOperator((q * torch.linspace(2, 0.1, 80, dtype=torch.float64)) @ q.T)
+    old = torch.linalg.qr(q[:, :6] + 0.1 * torch.randn(80, 6, generator=g, dtype=torch.float64)).Q
+    out = old.clone()
+    res = lanczos(op, 6, tol=1e-10, start=old[:, :3], out=out)
+    assert res.eigenvectors.data_ptr() == out.data_ptr()
+    torch.testing.assert_close(res.prior_overlap, old.T @ out, rtol=0, atol=1e-12)
+    assert float((out.T @ q[:, :6]).diagonal().abs().min()) >= 1 - 1e-8
+    with pytest.raises(InputError, match="out must be"):
+        lanczos(op, 6, out=torch.zeros(80, 5, dtype=torch.float64))
