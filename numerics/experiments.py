@@ -245,7 +245,7 @@ def _theory_adam_shift(lam: np.ndarray, s: float, alpha: float, sigma: float, mo
     ``s 2(2x+1)/(3x+2)``, ``x = lam^2 e*/sigma^2``) and the noise limit ``alpha sigma/(2 lam)`` (exponent ``s``);
     the shift is the least-squares slope of ``log e*_Adam - log e*_noise`` on ``log k`` over ``mode_range``.
     """
-    from spectral_universality.numerics.identify import ls_slope
+    from spectral_universality.numerics.fit import line_fit
 
     lo, hi = mode_range
     k = np.arange(1, lam.size + 1, dtype=np.float64)[lo:hi]
@@ -256,7 +256,7 @@ def _theory_adam_shift(lam: np.ndarray, s: float, alpha: float, sigma: float, mo
         ratio = expected.evaluate_form("adam", "local_exponent_ratio_x", x=x)
     except (ImportError, AttributeError, InputError, TypeError) as exc:
         return {"theory_s_shift": f"theory unavailable: {type(exc).__name__}: {exc}"}
-    return {"theory_s_shift": ls_slope(np.log(k), np.log(e_adam / e_noise)), "theory_x_fitted": [float(x.min()), float(x.max())],
+    return {"theory_s_shift": line_fit(np.log(k), np.log(e_adam / e_noise)).slope, "theory_x_fitted": [float(x.min()), float(x.max())],
             "theory_local_exponent_factor": [float(ratio.min()), float(ratio.max())], "planted_s": s}
 
 
@@ -268,7 +268,7 @@ def discrete_profile_effect(rows: list[dict], alpha: float, alpha_tilde: float, 
     ``(alpha/alpha_tilde)(2 - alpha_tilde lam_k)/(2 - alpha lam_k)``) along ``lam_k = k^-s`` over the modes both
     §5.1 fits used (all modes where a fit is missing), beside the s.e. of the measured difference.
     """
-    from spectral_universality.numerics.identify import ls_slope
+    from spectral_universality.numerics.fit import line_fit
 
     out = []
     by = {(r["optimizer"], r["s"]): r for r in rows if r["model"] == "quadratic"}
@@ -288,7 +288,7 @@ def discrete_profile_effect(rows: list[dict], alpha: float, alpha_tilde: float, 
         ratio = (expected.steady_energy("sgd", lam, alpha=alpha, sigma=sigma)
                  / expected.steady_energy("adam-noise", lam, alpha=alpha_tilde, sigma=sigma))
         se = math.hypot(a["s_hat_se"], b["s_hat_se"]) if "s_hat_se" in a and "s_hat_se" in b else None
-        out.append({"s": s, "mode_range": [lo, hi], "s_hat_shift": ls_slope(np.log(k), np.log(ratio)),
+        out.append({"s": s, "mode_range": [lo, hi], "s_hat_shift": line_fit(np.log(k), np.log(ratio)).slope,
                     "ratio_first_last": [float(ratio[0]), float(ratio[-1])], "se_diff": se})
     return out
 

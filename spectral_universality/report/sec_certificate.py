@@ -132,7 +132,7 @@ def _iterations(ctx: Any) -> dict[str, Any]:
     import torch
 
     from ..numerics import certificate as nc
-    from ..numerics.identify import ls_slope
+    from ..numerics.fit import line_fit
     from ..theory import certificate as tc
 
     kappas = [4.0, 16.0, 64.0, 256.0] if ctx.quick else [4.0 * 2**i for i in range(10)]
@@ -154,7 +154,7 @@ def _iterations(ctx: Any) -> dict[str, Any]:
         lower = [tc.iterations_to_eps(r, EPS / float(c)) if EPS < float(c) else 0 for r, c in zip(rates, c_slow)]
         big = [i for i, k in enumerate(kappas) if k >= 16]
         out[label] = {"eta": eta, "rate": rates, "counts": counts, "upper": upper, "lower": lower,
-                      "slope": ls_slope(np.log([kappas[i] for i in big]), np.log([counts[i] for i in big]))}
+                      "slope": line_fit(np.log([kappas[i] for i in big]), np.log([counts[i] for i in big])).slope}
     out["per_kappa_theory"] = tc.iterations_bounds(1.0, EPS)[1]  # log(1/eps)/2
     out["asymptote_optimal"] = [tc.iterations_bounds(k, EPS)[1] for k in kappas]
     return out

@@ -52,7 +52,8 @@ def _planted(device: str, seed: int) -> dict[str, Any]:
     import torch
 
     from ..numerics.diagnostics import Diagnostics
-    from ..numerics.transfer import exact_fit_tolerance, half_squared_error, planted_power_law, planted_problem
+    from ..numerics.fit import exact_fit_tolerance
+    from ..numerics.transfer import half_squared_error, planted_power_law, planted_problem
     from ..theory.transfer import ALPHA_C, GAMMA_R, S, misfit_product, planted_curvature_exponent, transfer_exponent
 
     gen = torch.Generator().manual_seed(seed)
