@@ -21,16 +21,11 @@ COUNTER_T = 50  # step at which the seed's distance bound is compared with the s
 def _train(kind: str, data: Any, steps: int, seed: int) -> Any:
     import torch
 
-    from ..numerics.models import build_model, make_optimizer, minibatch_indices
+    from ..numerics.models import build_model, digits_batches, make_optimizer, train_steps
 
     model = build_model(kind, data.image_shape, data.n_classes, seed=seed)
     opt = make_optimizer("adam", model.parameters(), 3e-3)
-    batches = minibatch_indices(len(data.y_train), 64, torch.Generator().manual_seed(seed))
-    for _ in range(steps):
-        idx = next(batches)
-        opt.zero_grad()
-        torch.nn.functional.cross_entropy(model(data.x_train[idx]), data.y_train[idx]).backward()
-        opt.step()
+    train_steps(model, opt, digits_batches(data, 64, torch.Generator().manual_seed(seed)), steps)
     return model
 
 

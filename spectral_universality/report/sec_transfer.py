@@ -95,19 +95,13 @@ def _planted(device: str, seed: int) -> dict[str, Any]:
 def _train(kind: str, sizes: dict, opt_name: str, steps: int, data, device: str, seed: int):
     import torch
 
-    from ..numerics.models import build_model, make_optimizer, minibatch_indices
+    from ..numerics.models import build_model, digits_batches, make_optimizer, train_steps
 
     model = build_model(kind, data.image_shape, data.n_classes, seed=seed, **sizes).to(device)
     opt = make_optimizer(opt_name, model.parameters(), LR[opt_name])
-    stream = minibatch_indices(len(data.y_train), BATCH, torch.Generator().manual_seed(seed + 1))
-    ce = torch.nn.functional.cross_entropy
-    for _ in range(steps):
-        idx = next(stream)
-        loss = ce(model(data.x_train[idx].to(device)), data.y_train[idx].to(device))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return model, float(loss.detach())
+    losses = train_steps(model, opt, digits_batches(data, BATCH, torch.Generator().manual_seed(seed + 1), device),
+                         steps)
+    return model, losses[-1]
 
 
 def _gamma_on(model, criterion, batch, name: str, mode_range: tuple[int, int]) -> float:
