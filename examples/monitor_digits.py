@@ -20,10 +20,12 @@ from torch import nn
 from spectral_universality import SpectralMonitor
 from spectral_universality.numerics.models import build_model, digits_batches, make_optimizer, train_steps
 from spectral_universality.numerics.real_data import load_digits
+from spectral_universality.numerics.threads import single_thread
 
 LR = {"sgd": 0.05, "adam": 1e-3}
 
 
+@single_thread()
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="build/monitor-example")
@@ -31,7 +33,6 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    torch.set_num_threads(1)
     data = load_digits(seed=0)
     hess_batches = [(data.x_train[:256], data.y_train[:256])]  # fixed data for the Hessian
     for name in ("sgd", "adam"):

@@ -24,6 +24,7 @@ from spectral_universality.numerics.identify import ClassTriple, identify_from_s
 from spectral_universality.numerics.quadratic import ModeStats, pick_device, power_law_spectrum, simulate_quadratic
 from spectral_universality.numerics.strided import one_step_system, stationary_covariance
 from spectral_universality.numerics.teacher_student import train_linear_attention, train_teacher_student
+from spectral_universality.numerics.threads import single_thread
 
 PLANTED_S = (1.0, 1.5, 2.0, 3.0)
 
@@ -71,26 +72,6 @@ def _clustering(fits: dict[tuple[str, float], ClassTriple], level: float) -> dic
     return {"level": level, "same_s_pairs": len(same_s), "same_s_judged_same": frac(same_s),
             "same_optimizer_pairs": len(same_opt), "same_optimizer_judged_same": frac(same_opt),
             "prediction_holds": bool(same_s) and frac(same_s) == 1.0 and (frac(same_opt) or 0.0) == 0.0}
-
-
-def _single_threaded(fn):
-    """Run ``fn`` with ``torch.set_num_threads(1)`` (restored after).
-
-    These experiments move tensors of <= 1e4 elements per op, where OpenMP fork/join dominates; measured on the
-    loaded 2-core machine: benchmark_5_1(quick) took 183 s with 2 threads and 27 s with 1.
-    """
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        before = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            torch.set_num_threads(before)
-
-    return wrapper
 
 
 #: The §5.1 quadratic runs: (label, optimizer, alpha, extra hyperparameters).  ``adam`` is torch's Adam with its
@@ -171,7 +152,7 @@ def quadratic_5_1(steps: int, seeds: int, modes: int, max_rel_se: float, generat
     return {"rows": rows, "fits": fits, "timing": timing, "record": record}
 
 
-@_single_threaded
+@single_thread()
 def benchmark_5_1(quick: bool = True, device: str | None = None, seed: int = 0) -> dict:
     """§5.1: planted s in {1, 1.5, 2, 3} x {SGD, Adam, linear attention}; does s_hat cluster by s?
 
@@ -331,7 +312,7 @@ def divergence_sweep(grids: dict[str, np.ndarray], steps: int, device: torch.dev
     return rows
 
 
-@_single_threaded
+@single_thread()
 def transition_scan_5_3(quick: bool = True, device: str | None = None, seed: int = 0,
                         store_dir: str | Path | None = None) -> dict:
     """§5.3: sweep learning rate x batch size (noise level) and locate class changes.

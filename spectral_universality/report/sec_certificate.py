@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from ..numerics.threads import single_thread
+
 #: planted spectrum of the rate sweep: lam in [A, B] (kappa = 10)
 SWEEP_A, SWEEP_B, SWEEP_D = 1.0, 10.0, 24
 EPS = 1e-6  # target ||theta_t - theta*|| / ||theta_0 - theta*|| of the iteration counts
@@ -157,17 +159,11 @@ def _iterations(ctx: Any) -> dict[str, Any]:
 
 def stage(ctx: Any) -> dict[str, Any]:
     """Certificates of linear / MLP / CNN on digits; GD rate sweep over eta; iterations vs kappa."""
-    import torch
-
     t0, c0 = time.perf_counter(), time.process_time()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with single_thread():
         models = _certificates(ctx)
         sweep = _rate_sweep(ctx)
         iters = _iterations(ctx)
-    finally:
-        torch.set_num_threads(threads)
     fp = 1e-9  # relative rounding allowance of a float64 rate (measured vs exact finite-T prediction)
     below = [e < 2 / SWEEP_B for e in sweep["eta"]]
     violated = [i for i, (m, s) in enumerate(zip(sweep["measured"], sweep["seed"]))

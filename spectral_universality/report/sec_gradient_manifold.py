@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..numerics.threads import single_thread
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -162,18 +164,12 @@ def _real(cfg: dict, device: str, seed: int) -> list[dict[str, Any]]:
 
 def stage(ctx: "Context") -> dict[str, Any]:
     """Planted sequences, i.i.d. control, digits MLP with SGD and Adam; ``summary`` holds the headline numbers."""
-    import torch
-
     cfg = QUICK if ctx.quick else FULL
     t0 = time.perf_counter()
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with single_thread():
         planted = _planted(cfg, ctx.device, ctx.seed)
         t_planted = time.perf_counter() - t0
         runs = _real(cfg, ctx.device, ctx.seed)
-    finally:
-        torch.set_num_threads(old)
     summary: dict[str, Any] = {
         "planted_all_agree": all(r["agrees"] for r in planted["ratios"]),
         "planted_energy_ratio": {r["predictor"]: round(r["energy_ratio"], 4) for r in planted["ratios"]},

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..numerics.threads import single_thread
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -182,20 +184,14 @@ def _zeta_bound(s: float) -> float | None:
 
 def stage(ctx: "Context") -> dict[str, Any]:
     """Planted cases, real layers, PR grid; ``summary`` holds the headline numbers."""
-    import torch
-
     cfg = QUICK if ctx.quick else FULL
     t0 = time.perf_counter()
     timings = {}
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)  # HVPs on a loaded 2-core machine are far slower with 2 threads
-    try:
+    with single_thread():
         planted = _planted(ctx.device, ctx.seed)
         timings["planted"] = time.perf_counter() - t0
         layers = _real(cfg, ctx.device, ctx.seed)
         timings["real"] = time.perf_counter() - t0 - timings["planted"]
-    finally:
-        torch.set_num_threads(old)
     pr = _pr_grid()
     ok = [r for r in layers if "error" not in r]
     for r in ok:
