@@ -237,7 +237,8 @@ def _theory_adam_shift(lam: np.ndarray, s: float, alpha: float, sigma: float, mo
         ratio = expected.evaluate_form("adam", "local_exponent_ratio_x", x=x)
     except (ImportError, AttributeError, InputError, TypeError) as exc:
         return {"theory_s_shift": f"theory unavailable: {type(exc).__name__}: {exc}"}
-    return {"theory_s_shift": line_fit(np.log(k), np.log(e_adam / e_noise)).slope, "theory_x_fitted": [float(x.min()), float(x.max())],
+    return {"theory_s_shift": line_fit(np.log(k), np.log(e_adam / e_noise)).slope,
+            "theory_x_fitted": [float(x.min()), float(x.max())],
             "theory_local_exponent_factor": [float(ratio.min()), float(ratio.max())], "planted_s": s}
 
 
