@@ -80,6 +80,7 @@ def line_fit(x: Any, y: Any, *, weights: Any = None, var_y: Any = None, min_poin
     n = xs.size
     if weights is None:
         w = np.ones(n)
+        # np.mean, not a dot with the unit weights: the same digits as the OLS fits this replaced
         xbar, ybar = float(xs.mean()), float(ys.mean())
     else:
         w = _vector(weights, "weights")
