@@ -22,7 +22,7 @@ import warnings
 import torch
 
 from spectral_universality.numerics.hessian import HessianOperator, lanczos
-from spectral_universality.numerics.models import build_model, make_optimizer, minibatch_indices, n_params
+from spectral_universality.numerics.models import build_model, digits_batches, make_optimizer, n_params, train_steps
 from spectral_universality.numerics.real_data import load_digits
 
 K = 20
@@ -33,13 +33,7 @@ def trained_model(hidden: int, steps: int, seed: int):
     data = load_digits(seed=seed)
     model = build_model("mlp", data.image_shape, data.n_classes, seed=seed, hidden=hidden)
     opt = make_optimizer("adam", model.parameters(), 1e-3)
-    stream = minibatch_indices(len(data.y_train), 64, torch.Generator().manual_seed(seed))
-    for _ in range(steps):
-        idx = next(stream)
-        loss = torch.nn.functional.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    train_steps(model, opt, digits_batches(data, 64, torch.Generator().manual_seed(seed)), steps)
     return model, (data.x_train[:512], data.y_train[:512])
 
 

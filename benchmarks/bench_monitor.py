@@ -33,6 +33,7 @@ from spectral_universality.numerics.hessian import HessianOperator, lanczos
 from spectral_universality.numerics.models import MLP, minibatch_indices, n_params
 from spectral_universality.numerics.monitor import ROTATION_OVERLAP, SpectralMonitor
 from spectral_universality.numerics.real_data import load_digits
+from spectral_universality.numerics.threads import single_thread
 
 MB = 2**20
 
@@ -56,6 +57,7 @@ def _reset_peak() -> bool:
         return False
 
 
+@single_thread()
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=20000)
@@ -63,7 +65,6 @@ def main() -> None:
     ap.add_argument("--refresh-every", type=int, default=1000)
     ap.add_argument("--hidden", type=int, default=300)
     args = ap.parse_args()
-    torch.set_num_threads(1)
     data = load_digits(seed=0)
     crit = nn.functional.cross_entropy
     hb = [(data.x_train[:256], data.y_train[:256])]

@@ -18,10 +18,14 @@ import torch
 from torch import nn
 
 from spectral_universality import SpectralMonitor
-from spectral_universality.numerics.models import MLP, minibatch_indices
+from spectral_universality.numerics.models import build_model, digits_batches, make_optimizer, train_steps
 from spectral_universality.numerics.real_data import load_digits
+from spectral_universality.numerics.threads import single_thread
+
+LR = {"sgd": 0.05, "adam": 1e-3}
 
 
+@single_thread()
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="build/monitor-example")
@@ -29,25 +33,17 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    torch.set_num_threads(1)
     data = load_digits(seed=0)
     hess_batches = [(data.x_train[:256], data.y_train[:256])]  # fixed data for the Hessian
     for name in ("sgd", "adam"):
-        torch.manual_seed(0)
-        model = MLP(64, data.n_classes, hidden=64)
-        criterion = nn.functional.cross_entropy
-        opt = torch.optim.SGD(model.parameters(), lr=0.05) if name == "sgd" else \
-            torch.optim.Adam(model.parameters(), lr=1e-3)
+        model = build_model("mlp", data.image_shape, data.n_classes, seed=0, hidden=64)
+        opt = make_optimizer(name, model.parameters(), LR[name])
         # center="mean": a network's optimum is unknown and non-zero; each window's mean is removed per mode
-        mon = SpectralMonitor(model, criterion, hess_batches, k=16, refresh_every=1000, window=500,
-                              burn_in=1000, center="mean")
+        mon = SpectralMonitor(model, nn.functional.cross_entropy, hess_batches, k=16, refresh_every=1000,
+                              window=500, burn_in=1000, center="mean")
+        # the monitor hooks the optimizer, so any training loop works; this one is the package's own
         handle = mon.attach(opt)
-        batches = minibatch_indices(len(data.y_train), 32, torch.Generator().manual_seed(0))
-        for _ in range(args.steps):  # the ordinary training loop
-            idx = next(batches)
-            opt.zero_grad()
-            criterion(model(data.x_train[idx]), data.y_train[idx]).backward()
-            opt.step()
+        train_steps(model, opt, digits_batches(data, 32, torch.Generator().manual_seed(0)), args.steps)
         handle.remove()
         res = mon.result()
         mon.save(out / f"{name}.json")

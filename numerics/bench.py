@@ -186,18 +186,16 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--modes, --seeds, --steps, --repeats must be >= 1 and --strided-steps >= 3")
     import torch
 
-    default = torch.get_num_threads()
+    from spectral_universality.numerics.threads import torch_threads
+
     results = []
-    try:
-        for threads in args.threads or sorted({default, 1}, reverse=True):
-            if threads < 1:
-                raise InputError(f"--threads must be >= 1, got {threads}")
-            torch.set_num_threads(threads)
+    for threads in args.threads or sorted({torch.get_num_threads(), 1}, reverse=True):
+        if threads < 1:
+            raise InputError(f"--threads must be >= 1, got {threads}")
+        with torch_threads(threads):
             result = measure(args.modes, args.seeds, args.steps, args.strided_steps, args.repeats, args.device)
-            print(format_table(result), end="\n\n")
-            results.append(result)
-    finally:
-        torch.set_num_threads(default)
+        print(format_table(result), end="\n\n")
+        results.append(result)
     with open(args.out, "w") as fh:
         json.dump(results, fh, indent=2)
     print(f"wrote {args.out}")

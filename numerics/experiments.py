@@ -24,6 +24,7 @@ from spectral_universality.numerics.identify import ClassTriple, identify_from_s
 from spectral_universality.numerics.quadratic import ModeStats, pick_device, power_law_spectrum, simulate_quadratic
 from spectral_universality.numerics.strided import one_step_system, stationary_covariance
 from spectral_universality.numerics.teacher_student import train_linear_attention, train_teacher_student
+from spectral_universality.numerics.threads import single_thread
 
 PLANTED_S = (1.0, 1.5, 2.0, 3.0)
 
@@ -71,26 +72,6 @@ def _clustering(fits: dict[tuple[str, float], ClassTriple], level: float) -> dic
     return {"level": level, "same_s_pairs": len(same_s), "same_s_judged_same": frac(same_s),
             "same_optimizer_pairs": len(same_opt), "same_optimizer_judged_same": frac(same_opt),
             "prediction_holds": bool(same_s) and frac(same_s) == 1.0 and (frac(same_opt) or 0.0) == 0.0}
-
-
-def _single_threaded(fn):
-    """Run ``fn`` with ``torch.set_num_threads(1)`` (restored after).
-
-    These experiments move tensors of <= 1e4 elements per op, where OpenMP fork/join dominates; measured on the
-    loaded 2-core machine: benchmark_5_1(quick) took 183 s with 2 threads and 27 s with 1.
-    """
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        before = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            torch.set_num_threads(before)
-
-    return wrapper
 
 
 #: The §5.1 quadratic runs: (label, optimizer, alpha, extra hyperparameters).  ``adam`` is torch's Adam with its
@@ -171,7 +152,7 @@ def quadratic_5_1(steps: int, seeds: int, modes: int, max_rel_se: float, generat
     return {"rows": rows, "fits": fits, "timing": timing, "record": record}
 
 
-@_single_threaded
+@single_thread()
 def benchmark_5_1(quick: bool = True, device: str | None = None, seed: int = 0) -> dict:
     """§5.1: planted s in {1, 1.5, 2, 3} x {SGD, Adam, linear attention}; does s_hat cluster by s?
 
@@ -245,7 +226,7 @@ def _theory_adam_shift(lam: np.ndarray, s: float, alpha: float, sigma: float, mo
     ``s 2(2x+1)/(3x+2)``, ``x = lam^2 e*/sigma^2``) and the noise limit ``alpha sigma/(2 lam)`` (exponent ``s``);
     the shift is the least-squares slope of ``log e*_Adam - log e*_noise`` on ``log k`` over ``mode_range``.
     """
-    from spectral_universality.numerics.identify import ls_slope
+    from spectral_universality.numerics.fit import line_fit
 
     lo, hi = mode_range
     k = np.arange(1, lam.size + 1, dtype=np.float64)[lo:hi]
@@ -256,7 +237,8 @@ def _theory_adam_shift(lam: np.ndarray, s: float, alpha: float, sigma: float, mo
         ratio = expected.evaluate_form("adam", "local_exponent_ratio_x", x=x)
     except (ImportError, AttributeError, InputError, TypeError) as exc:
         return {"theory_s_shift": f"theory unavailable: {type(exc).__name__}: {exc}"}
-    return {"theory_s_shift": ls_slope(np.log(k), np.log(e_adam / e_noise)), "theory_x_fitted": [float(x.min()), float(x.max())],
+    return {"theory_s_shift": line_fit(np.log(k), np.log(e_adam / e_noise)).slope,
+            "theory_x_fitted": [float(x.min()), float(x.max())],
             "theory_local_exponent_factor": [float(ratio.min()), float(ratio.max())], "planted_s": s}
 
 
@@ -268,7 +250,7 @@ def discrete_profile_effect(rows: list[dict], alpha: float, alpha_tilde: float, 
     ``(alpha/alpha_tilde)(2 - alpha_tilde lam_k)/(2 - alpha lam_k)``) along ``lam_k = k^-s`` over the modes both
     §5.1 fits used (all modes where a fit is missing), beside the s.e. of the measured difference.
     """
-    from spectral_universality.numerics.identify import ls_slope
+    from spectral_universality.numerics.fit import line_fit
 
     out = []
     by = {(r["optimizer"], r["s"]): r for r in rows if r["model"] == "quadratic"}
@@ -288,7 +270,7 @@ def discrete_profile_effect(rows: list[dict], alpha: float, alpha_tilde: float, 
         ratio = (expected.steady_energy("sgd", lam, alpha=alpha, sigma=sigma)
                  / expected.steady_energy("adam-noise", lam, alpha=alpha_tilde, sigma=sigma))
         se = math.hypot(a["s_hat_se"], b["s_hat_se"]) if "s_hat_se" in a and "s_hat_se" in b else None
-        out.append({"s": s, "mode_range": [lo, hi], "s_hat_shift": ls_slope(np.log(k), np.log(ratio)),
+        out.append({"s": s, "mode_range": [lo, hi], "s_hat_shift": line_fit(np.log(k), np.log(ratio)).slope,
                     "ratio_first_last": [float(ratio[0]), float(ratio[-1])], "se_diff": se})
     return out
 
@@ -331,7 +313,7 @@ def divergence_sweep(grids: dict[str, np.ndarray], steps: int, device: torch.dev
     return rows
 
 
-@_single_threaded
+@single_thread()
 def transition_scan_5_3(quick: bool = True, device: str | None = None, seed: int = 0,
                         store_dir: str | Path | None = None) -> dict:
     """§5.3: sweep learning rate x batch size (noise level) and locate class changes.

@@ -48,6 +48,8 @@ from torch import Tensor, nn
 from spectral_universality.errors import InputError
 from spectral_universality.linkcheck import FALSE_ALARM_PER_COMPARISON, Verdict, agrees, z_critical
 
+from .models import train_steps
+
 SKETCH_KINDS = ("gaussian", "sign")
 PREDICTOR_KINDS = ("last", "fixed", "ar")
 
@@ -175,32 +177,23 @@ def sketched_training(model: nn.Module, loss_fn: Callable[[Tensor, Tensor], Tens
                       batches: Iterable[tuple[Tensor, Tensor]], optimizer: torch.optim.Optimizer, steps: int,
                       sketch: GradientSketch, *, keep_exact: bool = False) -> dict[str, object]:
     """Train ``steps`` steps, feeding each step's gradient (after ``backward``, before ``step``) to ``sketch``
-    (a self-contained loop; :func:`attach_to_optimizer` does the same for the user's own loop).
+    (:func:`~.models.train_steps` with a pre-step hook; :func:`attach_to_optimizer` does the same for the user's
+    own loop).
 
     Returns ``{"losses": list[float], "exact": Tensor (steps, P) | None}``; ``keep_exact`` also stores the raw
     gradients (validation of the sketch on small models only: it costs ``steps * P`` memory).
     """
-    if not (isinstance(steps, int) and steps >= 1):
-        raise InputError(f"steps must be an integer >= 1, got {steps!r}")
-    losses: list[float] = []
     exact: list[Tensor] = []
-    it = iter(batches)
-    for _ in range(steps):
-        try:
-            x, y = next(it)
-        except StopIteration:
-            raise InputError(f"batches ran out after {len(losses)} of {steps} steps") from None
-        optimizer.zero_grad(set_to_none=False)
-        loss = loss_fn(model(x), y)
-        if not torch.isfinite(loss):
-            raise InputError(f"loss became non-finite at step {len(losses)}")
-        loss.backward()
+
+    def log_gradient(t: int, loss: float) -> None:
+        if not math.isfinite(loss):
+            raise InputError(f"loss became non-finite at step {t - 1}")
         g = flat_grad(model)
         sketch.update(g)
         if keep_exact:
             exact.append(g.detach().clone())
-        optimizer.step()
-        losses.append(float(loss.detach()))
+
+    losses = train_steps(model, optimizer, batches, steps, loss_fn=loss_fn, before_step=log_gradient)
     return {"losses": losses, "exact": torch.stack(exact) if keep_exact else None}
 
 

@@ -53,6 +53,8 @@ import numpy as np
 
 from spectral_universality.errors import InputError
 
+from .fit import finite_array, line_fit
+
 DEFAULTS = {"fast_limit": 0.1, "max_rel_se": 0.1, "min_modes": 5, "center": False, "mode_range": None,
             "ar_order": "auto", "low_precision": "warn", "usable_rel_se": 0.5}
 
@@ -168,7 +170,7 @@ class LagSums:
 
 def lag_sums(coords: Any, center: bool = False) -> LagSums:
     """:class:`LagSums` of eigen-coordinates ``coords (T, R, K)`` (``T >= 3``)."""
-    c = _as_array(coords, "coords")
+    c = finite_array(coords, "coords")
     if c.ndim != 3 or c.shape[0] < 3:
         raise InputError(f"coords must have shape (T, R, K) with T >= 3, got {c.shape}")
     if center:
@@ -203,19 +205,6 @@ def ar_least_squares(sums: LagSums, order: int) -> tuple[np.ndarray, np.ndarray]
     return np.stack([phi1, phi2]), q
 
 
-def _as_array(x: Any, name: str) -> np.ndarray:
-    """float64 numpy copy of an array-like (torch tensors included), non-finite values rejected."""
-    if hasattr(x, "detach"):
-        x = x.detach().cpu().numpy()
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} is not a numeric array: {exc}") from None
-    if not np.all(np.isfinite(arr)):
-        raise InputError(f"{name} contains non-finite values (NaN or inf)")
-    return arr
-
-
 def _options(options: dict) -> dict:
     unknown = set(options) - set(DEFAULTS)
     if unknown:
@@ -233,17 +222,17 @@ def _options(options: dict) -> dict:
 
 def project(theta: Any, eigvecs: Any = None, hessian: Any = None, eigvals: Any = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Eigen-coordinates ``c (T, R, K)`` of ``theta (T, d)`` or ``(T, R, d)`` and eigenvalues ``(K,)`` or None."""
-    th = _as_array(theta, "theta")
+    th = finite_array(theta, "theta")
     if th.ndim == 2:
         th = th[:, None, :]
     if th.ndim != 3:
         raise InputError(f"theta must have shape (T, d) or (T, R, d), got {th.shape}")
     d = th.shape[-1]
-    lam = None if eigvals is None else _as_array(eigvals, "eigvals")
+    lam = None if eigvals is None else finite_array(eigvals, "eigvals")
     if hessian is not None:
         if eigvecs is not None:
             raise InputError("give either hessian or eigvecs, not both")
-        hes = _as_array(hessian, "hessian")
+        hes = finite_array(hessian, "hessian")
         if hes.shape != (d, d):
             raise InputError(f"hessian must be (d, d) = ({d}, {d}) to match theta, got {hes.shape}")
         if not np.allclose(hes, hes.T, rtol=1e-8, atol=1e-12 * max(1.0, float(np.abs(hes).max()))):
@@ -253,7 +242,7 @@ def project(theta: Any, eigvecs: Any = None, hessian: Any = None, eigvals: Any =
         eigvecs, lam_h = v[:, order], w[order]
         lam = lam_h if lam is None else lam
     if eigvecs is not None:
-        vec = _as_array(eigvecs, "eigvecs")
+        vec = finite_array(eigvecs, "eigvecs")
         if vec.ndim != 2 or vec.shape[0] != d:
             raise InputError(f"eigvecs must be (d, K) with d = {d}, got {vec.shape}")
         coords = th @ vec
@@ -312,8 +301,8 @@ def _smoothed_rel_se(tau: np.ndarray, scale: float) -> np.ndarray:
     k = np.arange(1, tau.size + 1, dtype=np.float64)
     if ok.sum() < 3:
         return np.sqrt(2 * tau * scale)
-    slope, _, icpt = _ols(np.log(k[ok]), np.log(g[ok]), np.ones(int(ok.sum())))
-    g_fit = np.minimum(np.exp(icpt + slope * np.log(k)), 1.0)
+    fit = line_fit(np.log(k[ok]), np.log(g[ok]))
+    g_fit = np.minimum(np.exp(fit.intercept + fit.slope * np.log(k)), 1.0)
     return np.sqrt(2 * (2 - g_fit) / g_fit * scale)
 
 
@@ -354,32 +343,6 @@ def _choose_range(rel_se: np.ndarray, opts: dict, drift: np.ndarray) -> tuple[in
     )
 
 
-def _wls(x: np.ndarray, y: np.ndarray, weight: np.ndarray, var_y: np.ndarray) -> tuple[float, float, float]:
-    """Weighted least-squares slope (weights ``weight``), its s.e. for independent ``y`` with variances
-    ``var_y``, and the intercept."""
-    xm = float(np.dot(weight, x) / weight.sum())
-    xc = x - xm
-    a = weight * xc / np.dot(weight * xc, xc)
-    slope = float(np.dot(a, y))
-    return slope, float(math.sqrt(np.dot(a * a, var_y))), float(np.dot(weight, y) / weight.sum() - slope * xm)
-
-
-def _ols(x: np.ndarray, y: np.ndarray, var_y: np.ndarray) -> tuple[float, float, float]:
-    """Slope, its s.e. for independent ``y`` with variances ``var_y``, intercept."""
-    xc = x - x.mean()
-    w = xc / np.dot(xc, xc)
-    slope = float(np.dot(w, y))
-    return slope, float(math.sqrt(np.dot(w * w, var_y))), float(y.mean() - slope * x.mean())
-
-
-def ls_slope(x: Any, y: Any) -> float:
-    """Least-squares slope of ``y`` on ``x`` (both ``(n,)``, ``n >= 2``, ``x`` not constant): the fit behind ``s_hat``."""
-    xs, ys = _as_array(x, "x"), _as_array(y, "y")
-    if xs.ndim != 1 or xs.shape != ys.shape or xs.size < 2 or np.ptp(xs) == 0:
-        raise InputError(f"ls_slope needs two equal-length 1-d arrays with non-constant x, got {xs.shape}, {ys.shape}")
-    return _ols(xs, ys, np.ones_like(xs))[0]
-
-
 def classify_moments(energies: Any, rho: Any, n_samples: int, replicas: int = 1, eigvals: Any = None,
                      stride: int = 1, rho2: Any = None, sums: LagSums | None = None, **options) -> ClassTriple:
     """Class triple from per-mode energies ``(K,)`` and lag-``stride`` autocorrelations ``(K,)``.
@@ -390,8 +353,8 @@ def classify_moments(energies: Any, rho: Any, n_samples: int, replicas: int = 1,
     on matched ranges instead (much less noisy for slow modes).
     """
     opts = _options(options)
-    e = _as_array(energies, "energies")
-    r = _as_array(rho, "rho")
+    e = finite_array(energies, "energies")
+    r = finite_array(rho, "rho")
     if e.ndim != 1 or r.shape != e.shape:
         raise InputError(f"energies and rho must be 1-d of equal length, got {e.shape} and {r.shape}")
     if np.any(e <= 0):
@@ -401,14 +364,14 @@ def classify_moments(energies: Any, rho: Any, n_samples: int, replicas: int = 1,
     k = e.size
     if k < opts["min_modes"]:
         raise InputError(f"{k} modes given, fewer than the fit needs (min_modes = {opts['min_modes']})")
-    lam = None if eigvals is None else _as_array(eigvals, "eigvals")
+    lam = None if eigvals is None else finite_array(eigvals, "eigvals")
     if lam is not None and (lam.shape != (k,) or np.any(lam <= 0)):
         raise InputError(f"eigvals must be (K,) = ({k},) and > 0 for eta; got shape {lam.shape}")
     r2 = None
     if rho2 is not None:
         if stride != 1:
             raise InputError("lag-2 autocorrelations (rho2) are only defined for stride 1")
-        r2 = _as_array(rho2, "rho2")
+        r2 = finite_array(rho2, "rho2")
         if r2.shape != e.shape:
             raise InputError(f"rho2 must have shape (K,) = ({k},), got {r2.shape}")
     elif opts["ar_order"] == 2 and (sums is None or sums.lag2 is None):
@@ -430,15 +393,16 @@ def classify_moments(energies: Any, rho: Any, n_samples: int, replicas: int = 1,
     x = np.log(np.arange(1, k + 1, dtype=np.float64))[sel]
     warnings: tuple[str, ...] = ()
     if precise:
-        s_hat, se, intercept = _ols(x, np.log(e[sel]), rel_se[sel] ** 2)
+        fit = line_fit(x, np.log(e[sel]), var_y=rel_se[sel] ** 2)
     else:
         v = smooth[sel] ** 2
-        s_hat, se, intercept = _wls(x, np.log(e[sel]) + v / 2, 1 / v, rel_se[sel] ** 2)
+        fit = line_fit(x, np.log(e[sel]) + v / 2, weights=1 / v, var_y=rel_se[sel] ** 2)
         n_precise = int(np.sum(smooth[lo:] <= opts["max_rel_se"]))
         warnings = (f"low precision: fewer than min_modes = {opts['min_modes']} modes reach relative energy s.e. "
                     f"<= max_rel_se = {opts['max_rel_se']} ({n_precise} do); s_hat is a weighted fit over the "
                     f"{hi - lo} usable modes {lo}..{hi - 1} (relative s.e. <= {opts['usable_rel_se']}), "
-                    f"s.e. {se:.3g}; record more steps or replicas for a precise estimate",)
+                    f"s.e. {fit.slope_se:.3g}; record more steps or replicas for a precise estimate",)
+    s_hat, se, intercept = fit.slope, fit.slope_se, fit.intercept
     z1, z2 = _ar_roots(phi)
     gamma = 1 - np.maximum(np.abs(z1), np.abs(z2)) ** 2
     eta = sigma2 = None
@@ -551,7 +515,7 @@ def detect_transitions(coords: Any, window: int, stride: int | None = None, leve
     false-alarm rate for a stationary record).
     """
     opts = _options(options)
-    c = _as_array(coords, "coords")
+    c = finite_array(coords, "coords")
     if c.ndim == 2:
         c = c[:, None, :]
     if c.ndim != 3:
@@ -586,8 +550,8 @@ def detect_transitions_from_stats(stats: Any, level: float = 1e-3, eigvals: Any 
         raise InputError("these statistics have fewer than 2 windows: simulate with window= set")
     if not 0 < level < 1:
         raise InputError(f"level must be in (0, 1), got {level}")
-    wsq = _as_array(stats.window_sq, "window_sq")
-    wlag = _as_array(stats.window_lag, "window_lag")
+    wsq = finite_array(stats.window_sq, "window_sq")
+    wlag = finite_array(stats.window_lag, "window_lag")
     reps, n = int(stats.replicas), int(stats.window_samples)
     energies = wsq / (reps * n)
     rhos = wlag / (reps * (n - 1)) / energies

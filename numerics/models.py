@@ -1,4 +1,5 @@
-"""Small image classifiers for the §5.2 benchmark (about 10k-100k parameters) and their training loop.
+"""Small image classifiers for the §5.2 benchmark (about 10k-100k parameters), the package's optimizer factory
+and its training loop.
 
 All models are plain ``nn.Module`` s without batch norm or dropout, so ``torch.func.functional_call`` and
 ``vmap`` (used by :mod:`.hessian`) see a deterministic function of the parameters.  Attention is written out
@@ -8,13 +9,20 @@ All models are plain ``nn.Module`` s without batch norm or dropout, so ``torch.f
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
 
-from spectral_universality.errors import InputError
+from spectral_universality.errors import HypothesisViolation, InputError
+
+if TYPE_CHECKING:
+    from .real_data import ImageData
+
+#: a per-step callback of :func:`train_steps`: ``(step t counted from 1, training loss of that step)``
+StepHook = Callable[[int, float], None]
 
 
 class Linear(nn.Module):
@@ -132,8 +140,17 @@ def n_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-def make_optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
-    """``'sgd'`` (plain, no momentum: the paper's §9 SGD) or ``'adam'`` (default betas)."""
+def make_optimizer(name: str, params: Iterable[Tensor], lr: float) -> torch.optim.Optimizer:
+    """The package's one optimizer factory (digits models and the §5.1 parametric models alike).
+
+    Parameters
+    ----------
+    name : ``'sgd'`` (plain, no momentum: the paper's §9 SGD) or ``'adam'`` (default betas).
+    params : the parameters to optimise.
+    lr : learning rate ``alpha > 0`` (else :class:`HypothesisViolation`, as the theory refuses it).
+    """
+    if not lr > 0:
+        raise HypothesisViolation("alpha > 0", f"alpha = {lr}")
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr)
     if name == "adam":
@@ -179,3 +196,52 @@ def minibatch_indices(n: int, batch_size: int, generator: torch.Generator):
         perm = torch.randperm(n, generator=generator)
         for i in range(0, n - batch_size + 1, batch_size):
             yield perm[i:i + batch_size]
+
+
+def digits_batches(data: ImageData, batch_size: int, generator: torch.Generator,
+                   device: torch.device | str | None = None) -> Iterator[tuple[Tensor, Tensor]]:
+    """Endless training mini-batches ``(x, y)`` of ``data`` in the order of :func:`minibatch_indices`, on
+    ``device`` (None: where the data are)."""
+    for idx in minibatch_indices(len(data.y_train), batch_size, generator):
+        yield data.x_train[idx].to(device), data.y_train[idx].to(device)
+
+
+def train_steps(model: nn.Module, optimizer: torch.optim.Optimizer, batches: Iterable[tuple[Tensor, Tensor]],
+                steps: int, *, loss_fn: Callable[[Tensor, Tensor], Tensor] = nn.functional.cross_entropy,
+                before_step: StepHook | None = None, after_step: StepHook | None = None) -> list[float]:
+    """The package's one training loop: ``steps`` optimizer steps on ``loss_fn(model(x), y)``, one batch each.
+
+    Parameters
+    ----------
+    model, optimizer : the model and an optimizer over its parameters (e.g. :func:`make_optimizer`).
+    batches : iterable of ``(x, y)``, e.g. :func:`digits_batches`; running out raises :class:`InputError`.
+    steps : number of steps, ``>= 1``.
+    loss_fn : the training loss (default: cross-entropy on logits).
+    before_step : called as ``before_step(t, loss)`` after ``backward``, before ``optimizer.step()`` (``.grad``
+        holds step ``t``'s gradient; ``t`` counts from 1; raising stops training).
+    after_step : called as ``after_step(t, loss)`` after ``optimizer.step()`` (the parameters after ``t`` steps).
+
+    Returns
+    -------
+    list of the ``steps`` training losses (each measured before its step).
+    """
+    if not (isinstance(steps, int) and steps >= 1):
+        raise InputError(f"steps must be an integer >= 1, got {steps!r}")
+    losses: list[float] = []
+    it = iter(batches)
+    for t in range(1, steps + 1):
+        try:
+            x, y = next(it)
+        except StopIteration:
+            raise InputError(f"batches ran out after {t - 1} of {steps} steps") from None
+        loss = loss_fn(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        value = float(loss.detach())
+        if before_step is not None:
+            before_step(t, value)
+        optimizer.step()
+        losses.append(value)
+        if after_step is not None:
+            after_step(t, value)
+    return losses

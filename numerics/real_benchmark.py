@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import time
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -25,9 +24,11 @@ from torch import Tensor
 
 from spectral_universality.errors import InputError
 
+from .fit import LineFit, power_law_fit
 from .hessian import HessianOperator, block_spectra, flat_params, hutch_plus_plus, lanczos, minibatch_spread, slq
-from .models import TrajectoryWindow, build_model, make_optimizer, minibatch_indices, n_params
+from .models import TrajectoryWindow, build_model, digits_batches, make_optimizer, n_params, train_steps
 from .real_data import load_digits
+from .threads import torch_threads
 
 LEVEL = 1e-3  # same_class false "different" rate
 
@@ -42,29 +43,13 @@ BLOCK = 4  # block Lanczos: on small models a vmapped HVP of 4 vectors costs abo
 BATCH = 32
 
 
-@contextmanager
-def _threads(n: int | None):
-    old = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
-
-
-def _loglog_fit(y: np.ndarray, lo: int, hi: int) -> tuple[float, float]:
-    """Slope and R^2 of ``log y_k`` on ``log k`` (``k`` 1-based) over modes ``[lo, hi)`` with ``y > 0``."""
-    k = np.arange(1, y.size + 1, dtype=np.float64)[lo:hi]
+def _mode_fit(y: np.ndarray, lo: int, hi: int) -> LineFit | None:
+    """Power-law fit of ``y_k`` on the 1-based ``k`` over the modes ``[lo, hi)`` with ``y_k > 0``; None when fewer
+    than 3 such modes remain (no R^2 to speak of)."""
+    k = np.arange(lo + 1, hi + 1, dtype=np.float64)
     v = y[lo:hi]
     ok = v > 0
-    if ok.sum() < 3:
-        return float("nan"), float("nan")
-    x, z = np.log(k[ok]), np.log(v[ok])
-    slope, icpt = np.polyfit(x, z, 1)
-    resid = z - (slope * x + icpt)
-    tot = float(((z - z.mean()) ** 2).sum())
-    return float(slope), (1.0 - float((resid**2).sum()) / tot) if tot > 0 else float("nan")
+    return power_law_fit(k[ok], v[ok]) if ok.sum() >= 3 else None
 
 
 def _finite(x: float | None) -> float | None:
@@ -118,7 +103,8 @@ def _identify(window: Tensor, vecs: Tensor, lam: Tensor) -> dict[str, Any]:
             return out
         tri = identify_trajectory(theta, eigvecs=v, eigvals=eig, center=True, mode_range=run)
     lo, hi = tri.mode_range
-    _, r2 = _loglog_fit(tri.energies, lo, hi)
+    fit = _mode_fit(tri.energies, lo, hi)
+    r2 = None if fit is None else fit.r2
     out.update({"s_hat": tri.s_hat, "s_hat_se": tri.s_hat_se, "eta_hat": _finite(tri.eta_hat),
                 "eta_reason": tri.eta_reason, "gamma_hat": [float(g) for g in tri.gamma_hat],
                 "energies": [float(e) for e in tri.energies], "mode_range": [lo, hi], "energy_fit_r2": _finite(r2),
@@ -139,33 +125,29 @@ def _run(kind: str, sizes: dict, opt_name: str, data, cfg: dict, device: torch.d
     opt = make_optimizer(opt_name, model.parameters(), LR[opt_name])
     names = [n for n, p in model.named_parameters() if p.requires_grad]
     window = TrajectoryWindow(cfg["window"], n_params(model))
-    stream = minibatch_indices(len(data.y_train), BATCH, torch.Generator().manual_seed(seed + 1))
     xe, ye = data.x_train[:cfg["eval_size"]].to(device), data.y_train[:cfg["eval_size"]].to(device)
     chunks = list(zip(xe.chunk(cfg["spread_batches"]), ye.chunk(cfg["spread_batches"])))
     stops = [round(cfg["steps"] * (i + 1) / cfg["checkpoints"]) for i in range(cfg["checkpoints"])]
     ce = torch.nn.functional.cross_entropy
     gen = torch.Generator().manual_seed(seed + 2)
     checkpoints = []
-    for step in range(1, cfg["steps"] + 1):
-        idx = next(stream)
-        loss = ce(model(data.x_train[idx].to(device)), data.y_train[idx].to(device))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+
+    def record(step: int, _loss: float) -> None:
         window.push(flat_params(model, names))
         if step not in stops:
-            continue
+            return
         t0 = time.perf_counter()
         op = HessianOperator(model, ce, (xe, ye))
         eig = lanczos(op, min(cfg["k"], op.size), tol=TOL, block_size=BLOCK, generator=gen)
         lam = eig.eigenvalues.cpu()
         info = _identify(window.array(), eig.eigenvectors.cpu(), lam)
         pos = lam.double().numpy()
-        s_lam_slope, s_lam_r2 = _loglog_fit(pos, 0, pos.size)
+        lam_fit = _mode_fit(pos, 0, pos.size)
         test_loss, test_acc = _evaluate(model, data, device)
         ck = {"step": step, "train_loss_eval_batch": op.loss_value, "test_loss": test_loss, "test_acc": test_acc,
               "eigenvalues": lam.tolist(), "lanczos_converged": eig.converged, "lanczos_matvecs": eig.n_matvecs,
-              "s_lambda": -s_lam_slope if math.isfinite(s_lam_slope) else None, "s_lambda_r2": _finite(s_lam_r2),
+              "s_lambda": None if lam_fit is None else -lam_fit.slope,
+              "s_lambda_r2": None if lam_fit is None else _finite(lam_fit.r2),
               "alpha_lambda1": LR[opt_name] * float(lam[0]) if opt_name == "sgd" else None,
               "trace_hutchpp": hutch_plus_plus(op, 24, generator=gen).__dict__, **info}
         if step == stops[-1]:
@@ -184,6 +166,9 @@ def _run(kind: str, sizes: dict, opt_name: str, data, cfg: dict, device: torch.d
                          "mean_eigenvalue": float(dens.moment(1).mean())}
         ck["hessian_seconds"] = time.perf_counter() - t0
         checkpoints.append(ck)
+
+    train_steps(model, opt, digits_batches(data, BATCH, torch.Generator().manual_seed(seed + 1), device),
+                cfg["steps"], after_step=record)
     return {"model": kind, "optimizer": opt_name, "lr": LR[opt_name], "n_params": n_params(model),
             "checkpoints": checkpoints}
 
@@ -228,7 +213,7 @@ def benchmark_5_2(quick: bool = True, device: str | torch.device | None = None, 
     dev = torch.device(device) if device is not None else torch.device("cuda" if torch.cuda.is_available() else "cpu")
     cfg = QUICK if quick else FULL
     t0 = time.perf_counter()
-    with _threads(threads):
+    with torch_threads(threads):
         data = load_digits(seed=seed)
         runs, comparisons = [], []
         for kind, sizes in cfg["models"].items():

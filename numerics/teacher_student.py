@@ -26,6 +26,7 @@ import torch
 from torch import Tensor
 
 from spectral_universality.errors import InputError
+from spectral_universality.numerics.models import make_optimizer
 from spectral_universality.numerics.quadratic import ModeStats
 
 
@@ -71,18 +72,6 @@ class RowMoments:
                          seeds=sq.shape[0], stride=1)
 
 
-def _optimizer(name: str, params, alpha: float) -> torch.optim.Optimizer:
-    if alpha <= 0:
-        from spectral_universality.errors import HypothesisViolation
-
-        raise HypothesisViolation("alpha > 0", f"alpha = {alpha}")
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=alpha)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=alpha)
-    raise InputError(f"unknown optimizer {name!r} for the parametric models; choose sgd or adam")
-
-
 def train_teacher_student(
     lam: Tensor,
     *,
@@ -125,7 +114,7 @@ def train_teacher_student(
         # coordinates are measured from the empirical (min-norm) minimiser, where the finite-n dynamics settle
         reference = (w_star @ x.T + data[1]) @ torch.linalg.pinv(x).T
     w = torch.nn.Parameter(w_star.clone())
-    opt = _optimizer(optimizer, [w], alpha)
+    opt = make_optimizer(optimizer, [w], alpha)
     mom = RowMoments.zeros(rows, d, dev)
     for t in range(burn_in + steps):
         if data is None:
@@ -168,7 +157,7 @@ def train_linear_attention(
     rows, d = lam.shape
     dt, dev = lam.dtype, lam.device
     gamma = torch.nn.Parameter(torch.zeros(rows, d, d, dtype=dt, device=dev))
-    opt = _optimizer(optimizer, [gamma], alpha)
+    opt = make_optimizer(optimizer, [gamma], alpha)
     mom = RowMoments.zeros(rows, d, dev)
     h2 = torch.zeros(rows, d, dtype=torch.float64, device=dev)
     sqrt_lam = lam.sqrt()[:, None, None, :]

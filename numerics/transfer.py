@@ -36,19 +36,10 @@ from torch.func import functional_call, grad, vmap
 from spectral_universality.errors import InputError
 from spectral_universality.linkcheck import Verdict
 
+from .fit import LineFit, line_fit, power_law_fit, slope_sensitivity
 from .hessian import Batch, Criterion, HessianOperator, _as_batches, lanczos, trainable_names
 
-# -- least-squares power-law fits ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LogLogFit:
-    """``y = slope * x + intercept`` by ordinary least squares, with the residual standard error of the slope."""
-
-    slope: float
-    se: float
-    intercept: float
-    n: int
+# -- power-law fits (the line fit itself is :mod:`.fit`) -----------------------------------------------------
 
 
 def _vector(a: Tensor | np.ndarray | Sequence[float], name: str) -> np.ndarray:
@@ -60,43 +51,12 @@ def _vector(a: Tensor | np.ndarray | Sequence[float], name: str) -> np.ndarray:
     return arr
 
 
-def loglog_fit(x: np.ndarray, y: np.ndarray) -> LogLogFit:
-    """OLS of ``y (n,)`` on ``x (n,)``; ``n >= 3`` (a standard error needs a residual degree of freedom) and
-    ``x`` not constant, else :class:`InputError`."""
-    x, y = _vector(x, "x"), _vector(y, "y")
-    if x.shape != y.shape or x.size < 3 or np.ptp(x) == 0:
-        raise InputError(f"a log-log fit needs >= 3 points with non-constant x, got {x.size} points")
-    xc = x - x.mean()
-    sxx = float(xc @ xc)
-    slope = float(xc @ y) / sxx
-    intercept = float(y.mean() - slope * x.mean())
-    resid = y - (slope * x + intercept)
-    se = math.sqrt(float(resid @ resid) / (x.size - 2) / sxx)
-    return LogLogFit(slope, se, intercept, int(x.size))
-
-
-def slope_sensitivity(x: np.ndarray) -> float:
-    """``sum_k |w_k|`` with OLS weights ``w_k = (x_k - xbar) / S_xx``: the slope is ``sum_k w_k y_k``, so moving
-    every ``y_k`` by at most ``eps`` moves it by at most ``eps * slope_sensitivity(x)`` (tolerances of exact cases)."""
-    xc = _vector(x, "x") - np.mean(x)
-    return float(np.abs(xc).sum() / (xc @ xc))
-
-
-def exact_fit_tolerance(x: np.ndarray, slope: float, eps: float) -> float:
-    """Bound on the error of an OLS slope of exactly linear data when every ``x_k`` and ``y_k`` carries an error
-    of at most ``eps``: ``y`` errors move it by ``<= eps * S`` and ``x`` errors by ``<= |slope| * eps * S`` to first
-    order, ``S`` = :func:`slope_sensitivity` ``(x)``."""
-    return eps * slope_sensitivity(x) * (1.0 + abs(slope))
-
-
-def decay_exponent(values: np.ndarray, modes: np.ndarray) -> LogLogFit:
-    """Fit ``values ~ k^-exponent`` on the 1-based ``modes``: returns the fit of ``log values`` on ``log k`` with the
-    slope's sign flipped (``slope`` = the decay exponent).  ``values`` must be positive."""
-    v, k = _vector(values, "values"), _vector(modes, "modes")
-    if (v <= 0).any():
-        raise InputError("a power-law decay fit needs positive values")
-    f = loglog_fit(np.log(k), np.log(v))
-    return LogLogFit(-f.slope, f.se, f.intercept, f.n)
+def decay_exponent(values: np.ndarray, modes: np.ndarray) -> LineFit:
+    """Fit ``values ~ k^-exponent`` on the 1-based ``modes``: the fit of ``log values`` on ``log k`` (>= 3 points,
+    for a residual standard error) with the slope's sign flipped (``slope`` = the decay exponent).  ``values``
+    must be positive."""
+    f = power_law_fit(modes, values, min_points=3)
+    return replace(f, slope=-f.slope)
 
 
 def participation_ratio(lam: Tensor | np.ndarray | Sequence[float]) -> float:
@@ -275,7 +235,7 @@ def transfer_from_spectra(sigma: Tensor | np.ndarray, h: Tensor | np.ndarray, la
         raise InputError(f"fewer than 3 positive curvatures ({ok_h.sum()}) or eigenvalues ({ok_l.sum()}) in modes "
                          f"{lo + 1}..{hi}: no log-log fit")
     log_sigma = np.log(sg[lo:hi][ok_h])
-    fa = loglog_fit(log_sigma, np.log(hh[lo:hi][ok_h]))
+    fa = line_fit(log_sigma, np.log(hh[lo:hi][ok_h]), min_points=3)
     fg = decay_exponent(ps[lo:hi], k)
     fgm = decay_exponent(sg[lo:hi], k)
     fs = decay_exponent(lm[lo:hi][ok_l], k[ok_l])
@@ -283,8 +243,9 @@ def transfer_from_spectra(sigma: Tensor | np.ndarray, h: Tensor | np.ndarray, la
     rho2 = float(np.corrcoef(np.log(k[ok_h]), log_sigma)[0, 1] ** 2)
     prod = fa.slope * fg.slope
     return TransferResult(
-        alpha=fa.slope, alpha_se=fa.se, gamma=fg.slope, gamma_se=fg.se, gamma_mean=fgm.slope, s=fs.slope,
-        s_se=fs.se, alpha_gamma=prod, alpha_gamma_se=math.hypot(fg.slope * fa.se, fa.slope * fg.se),
+        alpha=fa.slope, alpha_se=fa.slope_se, gamma=fg.slope, gamma_se=fg.slope_se, gamma_mean=fgm.slope,
+        s=fs.slope, s_se=fs.slope_se, alpha_gamma=prod,
+        alpha_gamma_se=math.hypot(fg.slope * fa.slope_se, fa.slope * fg.slope_se),
         rel_error=abs(prod - fs.slope) / abs(fs.slope) if fs.slope != 0 else math.inf, s_h=fh.slope, rho2=rho2,
         alpha_intercept=fa.intercept, s_intercept=fs.intercept, mode_range=(lo, hi), n_alpha=int(ok_h.sum()),
         n_negative_h=int((~ok_h).sum()), n_s=int(ok_l.sum()),

@@ -23,13 +23,9 @@ settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHES
 
 @pytest.fixture(autouse=True, scope="module")
 def _single_thread_torch():
-    """Run torch single-threaded, restored after each test module. The tensors in these tests are small, so
-    OpenMP fork/join costs dominate, and on a loaded 2-core machine contended threads ran kernels 10-100x
-    slower (measured: a 1M-element addcmul took 11.7 ms with 2 threads, 0.42 ms with 1). Results do not
-    depend on the thread count."""
-    import torch
+    """Run torch single-threaded, restored after each test module: the package's thread policy
+    (``numerics/threads.py`` says why). Results do not depend on the thread count."""
+    from spectral_universality.numerics.threads import single_thread
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    with single_thread():
+        yield

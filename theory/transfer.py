@@ -31,6 +31,7 @@ from sympy import Expr
 
 from spectral_universality.errors import HypothesisViolation, InputError
 
+from .classes import ls_slope
 from .core import SYMBOLS
 
 #: Exponents of this module (``SYMBOLS['alpha']`` is the learning rate, so the curvature exponent has its own).
@@ -44,13 +45,6 @@ N = sympy.Symbol("n", positive=True, integer=True)  # number of modes
 _N_GENERIC = 4
 
 
-def _ls_slope_expr(x: list[Expr], y: list[Expr]) -> Expr:
-    """Least-squares slope ``sum (x - xbar)(y - ybar) / sum (x - xbar)^2`` of symbolic data."""
-    n = len(x)
-    xbar, ybar = sum(x) / n, sum(y) / n
-    return sum((a - xbar) * (b - ybar) for a, b in zip(x, y)) / sum((a - xbar) ** 2 for a in x)
-
-
 @lru_cache(maxsize=None)
 def transfer_slope() -> Expr:
     """The least-squares slope of ``log h_k`` on ``log k`` when ``log h = alpha_c log sigma + c`` and
@@ -60,7 +54,7 @@ def transfer_slope() -> Expr:
     c, c2 = sympy.symbols("c c2", real=True)
     log_sigma = [-GAMMA_R * tk + c2 for tk in t]
     log_h = [ALPHA_C * ls + c for ls in log_sigma]
-    return sympy.factor(sympy.simplify(_ls_slope_expr(t, log_h)))
+    return sympy.factor(sympy.simplify(ls_slope(t, log_h)))
 
 
 @lru_cache(maxsize=None)
@@ -78,7 +72,7 @@ def misfit_product() -> Expr:
     y = list(sympy.symbols(f"y0:{_N_GENERIC}", real=True))
     c = sympy.Symbol("c", real=True)
     log_h = [-S * tk + c for tk in t]
-    product = _ls_slope_expr(y, log_h) * (-_ls_slope_expr(t, y))
+    product = ls_slope(y, log_h) * (-ls_slope(t, y))
     n = _N_GENERIC
     tbar, ybar = sum(t) / n, sum(y) / n
     cov = sum((a - tbar) * (b - ybar) for a, b in zip(t, y))

@@ -58,7 +58,7 @@ def stage(ctx: Any) -> dict[str, Any]:
     import torch
 
     from ..linkcheck import z_critical
-    from ..numerics.identify import ls_slope
+    from ..numerics.fit import power_law_fit
     from ..numerics.alignment import run_gmm, run_xor
     from ..theory.alignment import softmax_zero_values
 
@@ -103,9 +103,9 @@ def stage(ctx: Any) -> dict[str, Any]:
         "xor_second_layer_alignment": [r["log"][-1]["second"]["hessian"]["alignment"] for r in runs],
         "xor_low_snr_first_layer_alignment": low["log"][-1]["first"]["hessian"]["alignment"],
     }
-    summary["scan_snr_slope"] = ls_slope(np.log([p["snr"] for p in scan_snr]),
-                                         np.log([1 - p["hessian"] for p in scan_snr]))
-    summary["scan_d_slope"] = ls_slope(np.log([p["d"] for p in scan_d]), np.log([1 - p["hessian"] for p in scan_d]))
+    summary["scan_snr_slope"] = power_law_fit([p["snr"] for p in scan_snr],
+                                              [1 - p["hessian"] for p in scan_snr]).slope
+    summary["scan_d_slope"] = power_law_fit([p["d"] for p in scan_d], [1 - p["hessian"] for p in scan_d]).slope
     return {"gmm": gmm, "theory_at_zero": theory, "scan_snr": scan_snr, "scan_d": scan_d, "xor": runs,
             "best": best, "optimal": optimal, "suboptimal": sub, "z": z, "xor_low_snr": low,
             "summary": summary}

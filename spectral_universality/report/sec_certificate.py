@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from ..numerics.threads import single_thread
+
 #: planted spectrum of the rate sweep: lam in [A, B] (kappa = 10)
 SWEEP_A, SWEEP_B, SWEEP_D = 1.0, 10.0, 24
 EPS = 1e-6  # target ||theta_t - theta*|| / ||theta_0 - theta*|| of the iteration counts
@@ -21,16 +23,11 @@ COUNTER_T = 50  # step at which the seed's distance bound is compared with the s
 def _train(kind: str, data: Any, steps: int, seed: int) -> Any:
     import torch
 
-    from ..numerics.models import build_model, make_optimizer, minibatch_indices
+    from ..numerics.models import build_model, digits_batches, make_optimizer, train_steps
 
     model = build_model(kind, data.image_shape, data.n_classes, seed=seed)
     opt = make_optimizer("adam", model.parameters(), 3e-3)
-    batches = minibatch_indices(len(data.y_train), 64, torch.Generator().manual_seed(seed))
-    for _ in range(steps):
-        idx = next(batches)
-        opt.zero_grad()
-        torch.nn.functional.cross_entropy(model(data.x_train[idx]), data.y_train[idx]).backward()
-        opt.step()
+    train_steps(model, opt, digits_batches(data, 64, torch.Generator().manual_seed(seed)), steps)
     return model
 
 
@@ -132,7 +129,7 @@ def _iterations(ctx: Any) -> dict[str, Any]:
     import torch
 
     from ..numerics import certificate as nc
-    from ..numerics.identify import ls_slope
+    from ..numerics.fit import line_fit
     from ..theory import certificate as tc
 
     kappas = [4.0, 16.0, 64.0, 256.0] if ctx.quick else [4.0 * 2**i for i in range(10)]
@@ -154,7 +151,7 @@ def _iterations(ctx: Any) -> dict[str, Any]:
         lower = [tc.iterations_to_eps(r, EPS / float(c)) if EPS < float(c) else 0 for r, c in zip(rates, c_slow)]
         big = [i for i, k in enumerate(kappas) if k >= 16]
         out[label] = {"eta": eta, "rate": rates, "counts": counts, "upper": upper, "lower": lower,
-                      "slope": ls_slope(np.log([kappas[i] for i in big]), np.log([counts[i] for i in big]))}
+                      "slope": line_fit(np.log([kappas[i] for i in big]), np.log([counts[i] for i in big])).slope}
     out["per_kappa_theory"] = tc.iterations_bounds(1.0, EPS)[1]  # log(1/eps)/2
     out["asymptote_optimal"] = [tc.iterations_bounds(k, EPS)[1] for k in kappas]
     return out
@@ -162,17 +159,11 @@ def _iterations(ctx: Any) -> dict[str, Any]:
 
 def stage(ctx: Any) -> dict[str, Any]:
     """Certificates of linear / MLP / CNN on digits; GD rate sweep over eta; iterations vs kappa."""
-    import torch
-
     t0, c0 = time.perf_counter(), time.process_time()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with single_thread():
         models = _certificates(ctx)
         sweep = _rate_sweep(ctx)
         iters = _iterations(ctx)
-    finally:
-        torch.set_num_threads(threads)
     fp = 1e-9  # relative rounding allowance of a float64 rate (measured vs exact finite-T prediction)
     below = [e < 2 / SWEEP_B for e in sweep["eta"]]
     violated = [i for i, (m, s) in enumerate(zip(sweep["measured"], sweep["seed"]))

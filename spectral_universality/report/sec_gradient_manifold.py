@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..numerics.threads import single_thread
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -137,24 +139,23 @@ def _real(cfg: dict, device: str, seed: int) -> list[dict[str, Any]]:
     import torch
 
     from ..numerics.gradient_manifold import GradientSketch, sketched_training
-    from ..numerics.models import build_model, make_optimizer, minibatch_indices, n_params
+    from ..numerics.models import build_model, digits_batches, make_optimizer, n_params
     from ..numerics.real_data import load_digits
 
     data = load_digits(seed=seed)
-    xtr, ytr = data.x_train.to(device), data.y_train.to(device)
+    n_train = len(data.y_train)
     runs = []
     for opt_name, batch in RUNS:
         model = build_model("mlp", data.image_shape, data.n_classes, seed=seed, hidden=cfg["hidden"]).to(device)
         P = n_params(model)
         sketch = GradientSketch(P, cfg["m"], seed=seed + 5, dtype=torch.float64, device=device)
-        stream = minibatch_indices(len(ytr), batch or len(ytr), torch.Generator().manual_seed(seed + 1))
-        batches = ((xtr[i], ytr[i]) for i in stream)
+        batches = digits_batches(data, batch or n_train, torch.Generator().manual_seed(seed + 1), device)
         log = sketched_training(model, torch.nn.functional.cross_entropy, batches,
                                 make_optimizer(opt_name, model.parameters(), LR[opt_name]), cfg["steps"], sketch,
                                 keep_exact=True)
         exact = log["exact"].double()
         label = f"{opt_name}/" + (f"batch {batch}" if batch else "full batch")
-        runs.append({"optimizer": opt_name, "batch": batch or len(ytr), "label": label, "lr": LR[opt_name], "P": P,
+        runs.append({"optimizer": opt_name, "batch": batch or n_train, "label": label, "lr": LR[opt_name], "P": P,
                      "m": cfg["m"], "steps": cfg["steps"],
                      "loss_first": log["losses"][0], "loss_last": float(np.mean(log["losses"][-10:])),
                      "sketch": _analyse(sketch.history(), "sketch"), "exact": _analyse(exact, "exact")})
@@ -163,18 +164,12 @@ def _real(cfg: dict, device: str, seed: int) -> list[dict[str, Any]]:
 
 def stage(ctx: "Context") -> dict[str, Any]:
     """Planted sequences, i.i.d. control, digits MLP with SGD and Adam; ``summary`` holds the headline numbers."""
-    import torch
-
     cfg = QUICK if ctx.quick else FULL
     t0 = time.perf_counter()
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with single_thread():
         planted = _planted(cfg, ctx.device, ctx.seed)
         t_planted = time.perf_counter() - t0
         runs = _real(cfg, ctx.device, ctx.seed)
-    finally:
-        torch.set_num_threads(old)
     summary: dict[str, Any] = {
         "planted_all_agree": all(r["agrees"] for r in planted["ratios"]),
         "planted_energy_ratio": {r["predictor"]: round(r["energy_ratio"], 4) for r in planted["ratios"]},

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ..numerics.fit import line_fit, power_law_fit
+
 WHERE = "seed 002"
 #: log2 of the error ratio per halving of the step must lie within this distance of the predicted order
 ORDER_SLACK = 0.25
@@ -24,9 +26,7 @@ FLOAT_TOL = 1e3 * np.finfo(np.float64).eps
 
 def _order(steps: list[float], errors: list[float]) -> float:
     """Fitted exponent p of ``error ~ step^p`` (least-squares slope in log-log)."""
-    from ..numerics.identify import ls_slope
-
-    return float(ls_slope(np.log(steps), np.log(errors)))
+    return power_law_fit(steps, errors).slope
 
 
 def _planted(device: str, quick: bool) -> dict[str, Any]:
@@ -161,10 +161,8 @@ def _power_law(boundary: np.ndarray, base: float) -> dict[str, Any]:
         return {"slope": math.nan, "r2": math.nan, "boundaries": int(idx.size), "same_sign": same_sign}
     xs = -(idx + 1) * math.log(base)
     ys = np.log(np.abs(b[idx]))
-    coef = np.polyfit(xs, ys, 1)
-    fit = np.polyval(coef, xs)
-    r2 = 1 - float(((ys - fit) ** 2).sum()) / float(((ys - ys.mean()) ** 2).sum())
-    return {"slope": float(coef[0]), "r2": r2, "boundaries": int(idx.size), "same_sign": same_sign}
+    fit = line_fit(xs, ys)
+    return {"slope": fit.slope, "r2": fit.r2, "boundaries": int(idx.size), "same_sign": same_sign}
 
 
 def stage(ctx: Any) -> dict[str, Any]:

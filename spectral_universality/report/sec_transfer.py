@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..numerics.threads import single_thread
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -52,7 +54,8 @@ def _planted(device: str, seed: int) -> dict[str, Any]:
     import torch
 
     from ..numerics.diagnostics import Diagnostics
-    from ..numerics.transfer import exact_fit_tolerance, half_squared_error, planted_power_law, planted_problem
+    from ..numerics.fit import exact_fit_tolerance
+    from ..numerics.transfer import half_squared_error, planted_power_law, planted_problem
     from ..theory.transfer import ALPHA_C, GAMMA_R, S, misfit_product, planted_curvature_exponent, transfer_exponent
 
     gen = torch.Generator().manual_seed(seed)
@@ -94,19 +97,13 @@ def _planted(device: str, seed: int) -> dict[str, Any]:
 def _train(kind: str, sizes: dict, opt_name: str, steps: int, data, device: str, seed: int):
     import torch
 
-    from ..numerics.models import build_model, make_optimizer, minibatch_indices
+    from ..numerics.models import build_model, digits_batches, make_optimizer, train_steps
 
     model = build_model(kind, data.image_shape, data.n_classes, seed=seed, **sizes).to(device)
     opt = make_optimizer(opt_name, model.parameters(), LR[opt_name])
-    stream = minibatch_indices(len(data.y_train), BATCH, torch.Generator().manual_seed(seed + 1))
-    ce = torch.nn.functional.cross_entropy
-    for _ in range(steps):
-        idx = next(stream)
-        loss = ce(model(data.x_train[idx].to(device)), data.y_train[idx].to(device))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return model, float(loss.detach())
+    losses = train_steps(model, opt, digits_batches(data, BATCH, torch.Generator().manual_seed(seed + 1), device),
+                         steps)
+    return model, losses[-1]
 
 
 def _gamma_on(model, criterion, batch, name: str, mode_range: tuple[int, int]) -> float:
@@ -187,20 +184,14 @@ def _zeta_bound(s: float) -> float | None:
 
 def stage(ctx: "Context") -> dict[str, Any]:
     """Planted cases, real layers, PR grid; ``summary`` holds the headline numbers."""
-    import torch
-
     cfg = QUICK if ctx.quick else FULL
     t0 = time.perf_counter()
     timings = {}
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)  # HVPs on a loaded 2-core machine are far slower with 2 threads
-    try:
+    with single_thread():
         planted = _planted(ctx.device, ctx.seed)
         timings["planted"] = time.perf_counter() - t0
         layers = _real(cfg, ctx.device, ctx.seed)
         timings["real"] = time.perf_counter() - t0 - timings["planted"]
-    finally:
-        torch.set_num_threads(old)
     pr = _pr_grid()
     ok = [r for r in layers if "error" not in r]
     for r in ok:

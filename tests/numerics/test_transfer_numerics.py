@@ -7,9 +7,10 @@ import sympy
 import torch
 
 from spectral_universality.errors import InputError
+from spectral_universality.numerics.fit import exact_fit_tolerance
 from spectral_universality.numerics.hessian import HessianOperator
-from spectral_universality.numerics.transfer import (exact_fit_tolerance, gradient_matrix, half_squared_error,
-                                                     loglog_fit, participation_bound_verdict, participation_ratio,
+from spectral_universality.numerics.transfer import (decay_exponent, gradient_matrix, half_squared_error,
+                                                     participation_bound_verdict, participation_ratio,
                                                      per_sample_gradients, planted_power_law, planted_problem,
                                                      registry_check_participation, registry_check_transfer,
                                                      singular_values, transfer_diagnostic, transfer_from_spectra,
@@ -166,7 +167,7 @@ def test_input_errors():
     with pytest.raises(InputError, match="positive curvatures"):
         transfer_from_spectra(k**-1, -k, k**-1, k**-1)
     with pytest.raises(InputError):
-        loglog_fit(np.array([1.0, 2.0]), np.array([1.0, 2.0]))
+        decay_exponent(np.array([1.0, 0.5]), np.array([1.0, 2.0]))  # 2 points leave no residual freedom
     with pytest.raises(InputError):
         participation_ratio(np.zeros(3))
     with pytest.raises(InputError, match="strictly decreasing"):
