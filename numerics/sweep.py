@@ -540,15 +540,11 @@ def open_engine(kind: str = "local", workers: int | None = None, scheduler: str 
 
 
 def _serial_map(fn: Callable[[Any], Any], tasks: list[Any]) -> Iterator[Any]:
-    import torch
+    from spectral_universality.numerics.threads import single_thread
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)  # as in the workers: the same kernels, hence the same bits
-    try:
+    with single_thread():  # as in the workers: the same kernels, hence the same bits
         for task in tasks:
             yield fn(task)
-    finally:
-        torch.set_num_threads(before)
 
 
 def _pool_engine(workers: int | None) -> Iterator[Engine]:
