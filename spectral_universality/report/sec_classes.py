@@ -67,7 +67,8 @@ def figure_s_hat(result: dict[str, Any], path: "Path") -> str | None:
     ax.set_ylabel("ŝ ± 2 s.e.")
     ax.legend(fontsize=7)
     save(fig, path)
-    return "Fitted spectral exponent ŝ against the planted s: points cluster by s, not by optimizer, if the claim holds."
+    return ("Fitted spectral exponent ŝ against the planted s: points cluster by s, not by optimizer, if the claim "
+            "holds.")
 
 
 def claims(result: dict[str, Any]) -> list[dict]:

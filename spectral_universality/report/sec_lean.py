@@ -97,19 +97,19 @@ def claims(result: dict[str, Any], benchmark_5_1: dict[str, Any] | None = None) 
                     refutes=True),
         proof_claim("seed-step-two", "§4 step 2", "The bound ‖δ‖_k ≤ Cβ/λ_k yields decay in k",
                     lean, ("seedStepTwoBound_lt_succ",), refutes=True),
-        proof_claim("transfer-identity", "seed 001", "The spectral transfer identity s = αγ is algebraic: for exactly affine log–log "
-                    "relations the fitted slopes compose", lean, ("lsSlope_comp_affine",)),
-        proof_claim("participation-ratio", "seed 001", "The participation ratio of a nonnegative spectrum is at least one",
-                    lean, ("one_le_participationRatio",)),
-        proof_claim("shell-cancellation", "seed 002", "Within-shell interactions cancel at the energy level: skew-symmetric couplings "
-                    "leave the shell energy to dissipation and inter-shell exchange",
+        proof_claim("transfer-identity", "seed 001", "The spectral transfer identity s = αγ is algebraic: for "
+                    "exactly affine log–log relations the fitted slopes compose", lean, ("lsSlope_comp_affine",)),
+        proof_claim("participation-ratio", "seed 001", "The participation ratio of a nonnegative spectrum is at "
+                    "least one", lean, ("one_le_participationRatio",)),
+        proof_claim("shell-cancellation", "seed 002", "Within-shell interactions cancel at the energy level: "
+                    "skew-symmetric couplings leave the shell energy to dissipation and inter-shell exchange",
                     lean, ("quadForm_eq_zero_of_skew", "shellEnergyRate_eq")),
-        proof_claim("gd-rate", "seed 004 Step 1", "GD contracts each mode by (1 − ηλ)², the rate is set by λ_min or λ_max, and "
-                    "η = 2/(λ_min + λ_max) gives ((κ − 1)/(κ + 1))²", lean,
+        proof_claim("gd-rate", "seed 004 Step 1", "GD contracts each mode by (1 − ηλ)², the rate is set by λ_min or "
+                    "λ_max, and η = 2/(λ_min + λ_max) gives ((κ − 1)/(κ + 1))²", lean,
                     ("sgdContraction_le_of_endpoints", "sgdContraction_optimalStep_left",
                      "sgdContraction_optimalStep_right")),
-        proof_claim("gd-rate-literal", "seed 004 Step 1", "Literal statement: the rate is (1 − ηλ_min)² for every η < 2/λ_max",
-                    lean, ("sgdContraction_lt_sgdContraction_iff", "exists_stable_sgdContraction_lt"),
+        proof_claim("gd-rate-literal", "seed 004 Step 1", "Literal statement: the rate is (1 − ηλ_min)² for every "
+                    "η < 2/λ_max", lean, ("sgdContraction_lt_sgdContraction_iff", "exists_stable_sgdContraction_lt"),
                     refutes=True),
     ]
 

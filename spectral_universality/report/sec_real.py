@@ -28,5 +28,6 @@ def claims(result: dict[str, Any]) -> list[dict]:
     return [experiment_claim(
         "§5.2", "Class assignment on real networks (digits: linear, MLP, CNN, ViT) is stable across optimizers",
         holds, f"same class in {frac} of {n} SGD/Adam comparisons; median R² of the log-log energy fit "
-               f"{summary.get('median_energy_fit_r2')}, of the eigenvalue power law {summary.get('median_s_lambda_r2')} "
+               f"{summary.get('median_energy_fit_r2')}, of the eigenvalue power law "
+               f"{summary.get('median_s_lambda_r2')} "
                "(a low energy R² means ŝ summarises a profile that is not a power law)")]
