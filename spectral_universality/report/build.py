@@ -1,7 +1,9 @@
-"""Assemble the universality report: run each stage, keep every number, derive the claim verdicts.
+"""Assemble the universality report: run each section's stage, keep every number, draw its figures, derive
+its claim verdicts, write the pages.
 
-A stage is a function ``(ctx) -> dict`` whose result goes verbatim into ``report.json`` under its name;
-figures are written by :mod:`.plots` from those results only, so every number shown is in the JSON.
+The sections are :data:`.sections.SECTIONS`, iterated in order for all three; a stage's result goes verbatim
+into ``report.json`` under its key, and figures and claims are computed from the results only, so every
+number shown is in the JSON.
 """
 
 from __future__ import annotations
@@ -9,36 +11,12 @@ from __future__ import annotations
 import json
 import platform
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from .claims import judge_claims
-from .companions import COMPANIONS, section
 from .html import write_html
-from . import stages
-
-
-@dataclass(frozen=True)
-class Context:
-    """What every stage may read: sizes, device, seed, where the Lean package is."""
-
-    quick: bool
-    device: str
-    seed: int
-    lean: str  # "check" | "cached" | "skip"
-    lean_dir: Path | None
-    out: Path
-
-
-STAGES: tuple[tuple[str, str, Callable[[Context], dict]], ...] = (
-    ("closed_forms", "Closed forms (SymPy)", stages.closed_forms),
-    ("lean", "Lean library", stages.lean_verdict),
-    ("perturbation", "Adam's deviation from the class drift", stages.perturbation),
-    ("benchmark_5_1", "§5.1 planted-spectrum benchmark", stages.benchmark_5_1),
-    ("transition_5_3", "§5.3 transition scan", stages.transition_5_3),
-    ("benchmark_5_2", "§5.2 real models (digits)", stages.benchmark_5_2),
-) + tuple((key, title, lambda ctx, m=module: section(m).stage(ctx)) for key, title, module in COMPANIONS)
+from .context import Context
+from .sections import SECTIONS
 
 
 def _resolve_device(device: str) -> str:
@@ -57,6 +35,33 @@ def _resolve_device(device: str) -> str:
     return device
 
 
+def judge_claims(results: dict[str, Any]) -> list[dict]:
+    """Every claim of every section whose result is present, in section order, each with its verdict and
+    what it rests on (a section's ``reads`` are passed as keyword arguments, ``{}`` where absent)."""
+    claims: list[dict] = []
+    for s in SECTIONS:
+        if s.key in results:
+            claims += s.load().claims(results[s.key], **{k: results.get(k) or {} for k in s.reads})
+    return claims
+
+
+def make_figures(results: dict[str, Any], out: Path) -> list[dict]:
+    """Write every figure of every section whose result is present and which has data to draw; returns
+    ``[{file, title, caption}]``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    made = []
+    for s in SECTIONS:
+        if s.key not in results:
+            continue
+        for name, title, function in s.figures:
+            caption = getattr(s.load(), function)(results[s.key], out / name)
+            if caption is not None:
+                made.append({"file": name, "title": title, "caption": caption})
+    return made
+
+
 def build_report(
     out: Path, quick: bool = False, device: str = "auto", seed: int = 0, lean: str = "check",
     lean_dir: Path | None = None,
@@ -65,19 +70,17 @@ def build_report(
     ``out/blueprint.html``."""
     from tqdm.auto import tqdm
 
-    from .plots import make_figures
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     ctx = Context(quick=quick, device=_resolve_device(device), seed=seed, lean=lean, lean_dir=lean_dir, out=out)
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
-    bar = tqdm(STAGES, desc="report", unit="stage")
-    for key, title, fn in bar:
-        bar.set_postfix_str(title)
+    bar = tqdm(SECTIONS, desc="report", unit="stage")
+    for s in bar:
+        bar.set_postfix_str(s.title)
         t0 = time.perf_counter()
-        results[key] = fn(ctx)
-        timings[key] = round(time.perf_counter() - t0, 2)
+        results[s.key] = s.load().stage(ctx)
+        timings[s.key] = round(time.perf_counter() - t0, 2)
     report = {
         "meta": {
             "quick": quick,

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import mathml as M
 from .numbers import estimate, fraction, num, pvalue, tidy
+from .sections import SECTIONS
 
 COLORS = {"proven": "#1b7f3b", "supported": "#2f6db5", "refuted": "#b3261e", "open": "#8a6d00"}
 
@@ -251,9 +252,10 @@ def _grouped(d: dict) -> str:
     return out
 
 
-#: stages without a ``summary``: the parts of their results the page shows
-_SHOWN = {"benchmark_5_1": ("clustering", "rows", "discrete_profile_effect"),
-          "transition_5_3": ("divergence", "adam_noise_signal", "marchenko_pastur")}
+#: per section key, for a result without a ``summary``: the parts of it the page shows
+_SHOWN = {s.key: s.shown for s in SECTIONS}
+#: per section key, its stage's title
+_TITLES = {s.key: s.title for s in SECTIONS}
 
 
 def _stage_summary(key: str, res: Any) -> str:
@@ -272,12 +274,9 @@ def _stage_summary(key: str, res: Any) -> str:
 
 
 def _stage_times(meta: dict) -> str:
-    from .build import STAGES
-
-    titles = {k: t for k, t, _ in STAGES}
     secs = meta.get("stage_seconds") or {}
     total = sum(v for v in secs.values() if isinstance(v, (int, float)))
-    rows = "".join(f"<tr><td>{esc(titles.get(k, k))}</td><td class='n'>{v:.1f}</td></tr>" for k, v in secs.items())
+    rows = "".join(f"<tr><td>{esc(_TITLES.get(k, k))}</td><td class='n'>{v:.1f}</td></tr>" for k, v in secs.items())
     return (f"<table><tr><th>stage</th><th>seconds</th></tr>{rows}"
             f"<tr><th>total</th><th class='n'>{total:.1f}</th></tr></table>")
 
@@ -289,18 +288,8 @@ def page(title: str, body: list[str]) -> str:
 
 def write_html(report: dict, path: Path) -> None:
     """Write the page: verdicts first, then closed forms, figures with captions, then each stage's numbers."""
-    from .companions import COMPANIONS
-
     meta = report["meta"]
     results = report["results"]
-    titles = {"closed_forms": "Closed forms (SymPy)", "lean": "Lean library",
-              **{k: t for k, t, _ in COMPANIONS}}
-    try:
-        from .build import STAGES
-
-        titles.update({k: t for k, t, _ in STAGES})
-    except ImportError:  # pragma: no cover
-        pass
     counts = {v: sum(c["verdict"] == v for c in report["claims"]) for v in COLORS}
     parts = [
         "<h1>Universality classes of spectral learning dynamics: report</h1>",
@@ -328,7 +317,7 @@ def write_html(report: dict, path: Path) -> None:
     for key, res in results.items():
         if key == "closed_forms":
             continue
-        parts.append(f"<h3>{esc(titles.get(key, key))} <span class='note'>({esc(key)})</span></h3>"
+        parts.append(f"<h3>{esc(_TITLES.get(key, key))} <span class='note'>({esc(key)})</span></h3>"
                      + _stage_summary(key, res))
     parts += ["<h2 id='times'>Stage times</h2>", _stage_times(meta)]
     path.write_text(page("Spectral universality report", parts))

@@ -30,7 +30,7 @@ from ..numerics.threads import single_thread
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .build import Context
+    from .context import Context
 
 WHERE = "seed 001 (second abstract)"
 PLANTED = {"rank": 4, "phi": 0.8, "q": 1.0, "sigma": 0.02, "P": 1000}

@@ -20,7 +20,7 @@ from ..numerics.threads import single_thread
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .build import Context
+    from .context import Context
 
 WHERE = "seed 001, abstract"
 PLANTED = {"alpha": 1.5, "gamma": 0.8, "n": 16, "m": 20, "d": 24}

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from spectral_universality.report.claims import NAMESPACE, judge_claims
+from spectral_universality.report.build import judge_claims
+from spectral_universality.report.claims import NAMESPACE
 
 #: Per claim id: the hypotheses its text asserts (each must appear in the text and in some cited statement)
 #: and the premises its setting makes false (no cited theorem may assume one).
@@ -304,7 +305,7 @@ def test_claims_against_the_real_inventory():
     from types import SimpleNamespace
 
     from spectral_universality.errors import ToolchainError
-    from spectral_universality.report.stages import lean_verdict
+    from spectral_universality.report.sec_lean import stage as lean_verdict
 
     try:
         lean = lean_verdict(SimpleNamespace(lean="check", lean_dir=Path(__file__).parents[2] / "lean"))

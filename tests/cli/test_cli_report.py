@@ -23,9 +23,9 @@ def test_quick_report_writes_page_json_figures_and_verdicts(tmp_path):
     assert main(["report", "--quick", "--lean", "skip", "--out", str(out)]) == 0
     report = json.loads((out / "report.json").read_text())
     page = (out / "index.html").read_text()
-    from spectral_universality.report.companions import COMPANIONS
+    from spectral_universality.report.sections import COMPANIONS
 
-    companions = {f"{key}.png" for key, _, _ in COMPANIONS}
+    companions = {f"{s.key}.png" for s in COMPANIONS}
     assert {f["file"] for f in report["figures"]} == {"energies.png", "s_hat.png", "transitions.png",
                                                        "perturbation.png"} | companions
     # every companion seed contributes verdicts of its own

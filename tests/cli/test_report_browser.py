@@ -70,7 +70,7 @@ def _with_lean(src: Path, dst: Path, layout: str) -> Path:
         "dependencies": {NS + k: [NS + x for x in v] for k, v in deps.items()},
         "summary": {"ok": True, "theorems": len(cited)},
     }
-    from spectral_universality.report.claims import judge_claims
+    from spectral_universality.report.build import judge_claims
 
     report["claims"] = judge_claims(report["results"])  # the verdicts, evidence and statements of a checked run
     assert any(c["verdict"] == "proven" for c in report["claims"])
