@@ -148,13 +148,16 @@ def _closed_forms_table(cf: dict) -> str:
     rows = []
     for name, d in cf.get("optimizers", {}).items():
         values = d.get("values") or {}
+        own = {k: v for k, v in (d.get("at") or {}).items() if at.get(k) != v}  # a spec's defaults
+        label = esc(name) + (f"<br><span class='note'>{_point(own)}</span>" if own else "")
         rows.append(
-            f"<tr><td>{esc(name)}</td><td>{_form_cell(name, 'steady_state', d['steady_state'], values.get('steady_state'))}"
+            f"<tr><td>{label}</td><td>{_form_cell(name, 'steady_state', d['steady_state'], values.get('steady_state'))}"
             f"</td><td>{_form_cell(name, 'contraction_factor', d['contraction_factor'], values.get('contraction_factor'))}"
             f"</td><td>{M.condition(d['stability'])}</td></tr>")
     return ("<table><tr><th>optimizer</th><th>steady state e*</th><th>contraction factor</th>"
             "<th>stability region</th></tr>" + "".join(rows) + "</table>"
-            + (f"<p class='note'>Values at the report's point {_point(at)} (each form uses the parameters it has). "
+            + (f"<p class='note'>Values at the report's point {_point(at)} (each form uses the parameters it has; "
+               "a spec's own defaults, printed under its name, replace or extend it). "
                "Hover a formula for its LaTeX.</p>" if at else ""))
 
 

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .context import Context
 
-#: A representative mode, used only to print numeric values beside each closed form.
-EXAMPLE_POINT = {"alpha": 0.1, "lam": 2.0, "sigma": 0.5, "mu": 0.9, "beta1": 0.9, "beta2": 0.999, "wd": 0.01,
-                 "p": 0.5, "beta": 0.9}
+#: A representative mode, used only to print numeric values beside each closed form (a spec's own ``defaults``
+#: supply the parameters it adds, and win where both give one).
+EXAMPLE_POINT = {"alpha": 0.1, "lam": 2.0, "sigma": 0.5, "mu": 0.9, "beta1": 0.9, "beta2": 0.999}
 
 
 def stage(ctx: "Context") -> dict[str, Any]:
@@ -22,11 +22,15 @@ def stage(ctx: "Context") -> dict[str, Any]:
     table = {}
     for name in OPTIMIZERS:
         d = derive(name)
+        spec = getattr(getattr(d, "system", None), "spec", None)
+        point = {**EXAMPLE_POINT, **(dict(spec.defaults) if spec is not None else {})}
+        at = {k: v for k, v in point.items() if k in d.parameter_names()}
         table[name] = {
             "steady_state": str(d.steady_state),
             "contraction_factor": str(d.contraction_factor),
             "stability": d.stability_text,
-            "values": d.evaluate(**{k: v for k, v in EXAMPLE_POINT.items() if k in d.parameter_names()}),
+            "at": at,
+            "values": d.evaluate(**at),
         }
     return {"optimizers": table, "at": EXAMPLE_POINT, "summary": {n: t["values"] for n, t in table.items()}}
 

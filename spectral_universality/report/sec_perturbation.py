@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..numerics.fit import power_law_fit
 from .plots import save
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def stage(ctx: "Context") -> dict[str, Any]:
     proved_seed_shape = sympy.lambdify(ssym, seed_shape_bound(), "numpy")(alpha, float(lam[0]), sigma, E, lam)
     seed_shape = abs(delta[0]) * k ** (-(s_exp + 1) / 2)  # the seed's C k^(-(s+1)/2) E, C matched at k = 1
     tail = k >= 8
-    slope = float(np.polyfit(np.log(k[tail]), np.log(np.abs(delta[tail])), 1)[0])
+    slope = power_law_fit(k[tail], np.abs(delta[tail])).slope
     within = bool(np.all((lower <= delta + 1e-15) & (delta <= upper + 1e-15) & (np.abs(delta) <= weighted + 1e-15)
                          & (np.abs(delta) <= proved_seed_shape + 1e-15)))
     return {
