@@ -709,10 +709,28 @@ def builtin_modules() -> dict[str, str]:
     return {f"SpectralUniversality/{SUBDIR}/{type_prefix(n)}.lean": lean_module(builtin(n)) for n in builtin_names()}
 
 
+ROOT = "SpectralUniversality.lean"
+
+
+def root_with_imports(root_text: str) -> str:
+    """The library root with a ``public import`` of every built-in's module (missing ones added after the last
+    import line, so adding a built-in spec needs no hand edit of the root)."""
+    lines = root_text.splitlines(keepends=True)
+    missing = [f"public import {rel.removesuffix('.lean').replace('/', '.')}\n" for rel in builtin_modules()]
+    missing = [m for m in missing if m not in lines]
+    last = max((i for i, line in enumerate(lines) if line.startswith("public import ")), default=-1)
+    return "".join(lines[:last + 1] + missing + lines[last + 1:])
+
+
 def stale_modules(lean_dir: Path) -> list[str]:
-    """Built-in modules whose committed text differs from what :func:`lean_module` generates now."""
-    return [rel for rel, text in builtin_modules().items()
-            if not (Path(lean_dir) / rel).is_file() or (Path(lean_dir) / rel).read_text(encoding="utf-8") != text]
+    """Built-in modules whose committed text differs from what :func:`lean_module` generates now, and the root
+    if it lacks an import of one of them."""
+    stale = [rel for rel, text in builtin_modules().items()
+             if not (Path(lean_dir) / rel).is_file() or (Path(lean_dir) / rel).read_text(encoding="utf-8") != text]
+    root = Path(lean_dir) / ROOT
+    if root.read_text(encoding="utf-8") != root_with_imports(root.read_text(encoding="utf-8")):
+        stale.append(ROOT)
+    return stale
 
 
 def write_builtins(lean_dir: Path) -> list[Path]:
@@ -723,6 +741,11 @@ def write_builtins(lean_dir: Path) -> list[Path]:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
         out.append(p)
+    root = Path(lean_dir) / ROOT
+    text = root.read_text(encoding="utf-8")
+    if root_with_imports(text) != text:
+        root.write_text(root_with_imports(text), encoding="utf-8")
+        out.append(root)
     return out
 
 

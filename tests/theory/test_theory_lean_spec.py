@@ -7,7 +7,7 @@ import pytest
 
 from spectral_universality.cli import main
 from spectral_universality.theory.lean_spec import (NAMESPACE, builtin_modules, generated_theorems, lean_module,
-                                                    lean_module_perturbed, stale_modules)
+                                                    lean_module_perturbed, root_with_imports, stale_modules)
 from spectral_universality.theory.spec import OptimizerSpec, builtin, builtin_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +26,10 @@ def test_library_root_imports_every_generated_module():
     for rel in builtin_modules():
         mod = rel.removesuffix(".lean").replace("/", ".")
         assert f"public import {mod}\n" in root, mod
+    assert root_with_imports(root) == root
+    # a root without one of them gets it back, after the other imports
+    cut = root.replace("public import SpectralUniversality.Spec.Ema\n", "")
+    assert cut != root and root_with_imports(cut).count("public import SpectralUniversality.Spec.Ema\n") == 1
 
 
 @pytest.mark.parametrize("name", builtin_names())
