@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -512,8 +513,10 @@ def simulate_spec(
             return None if x[0] == 0 else float(x[0])
         return torch.as_tensor(x, dtype=lam.dtype, device=lam.device)
 
-    a = [[coef(a_np[:, i, j]) for j in range(n)] for i in range(n)]
-    b = [coef(b_np[:, i]) for i in range(n)]
+    order = [spec.state.index(v) for v, _ in spec.update]
+    order += [i for i in range(n) if i not in order]
+    program = [(i, [(coef(c), src) for c, src in terms if coef(c) is not None])
+               for i, terms in _step_program(a_np, b_np, order)]
     theta0_t = torch.as_tensor(theta0, dtype=lam.dtype, device=lam.device)
     modes = lam.numel()
     if theta0_t.ndim not in (0, 2) or (theta0_t.ndim == 2 and theta0_t.shape != (seeds, modes)):
@@ -523,23 +526,72 @@ def simulate_spec(
     source = _NoiseSource(seeds, modes, lam.dtype, lam.device, generator, noise_streams, prefetch)
     try:
         source.begin(modes, burn_in + steps)
-        x = _run_linear(a, b, spec.state.index(spec.readout), theta0_t.expand(seeds, modes), burn_in, steps, source,
-                        acc, traj, window, lag2)
+        x = _run_linear(program, spec.state.index(spec.readout), theta0_t.expand(seeds, modes), burn_in, steps,
+                        source, acc, traj, window, lag2)
     finally:
         source.close()
     return SimulationResult(theta=x, stats=acc, trajectory=traj,
                             params=dict(optimizer=spec.name, sigma=sigma, steps=steps, burn_in=burn_in, **params))
 
 
-def _run_linear(a: list[list[float | Tensor | None]], b: list[float | Tensor | None], readout: int, theta0: Tensor,
+def _step_program(a: Any, b: Any, order: list[int]) -> list[tuple[int, list[tuple[Any, tuple]]]]:
+    """The one-step system ``x' = A x + b z`` as a sequence of row updates, in the spec's update order, each a
+    list of ``(coefficient (modes,), source)`` with source ``("old", j)``, ``("noise",)`` or ``("new", j)``.
+
+    A row may reuse a row already computed this step (``new_i = r + c new_j``, ``c`` one number for every mode)
+    when that needs fewer terms: the update lines' own sharing (heavy ball's ``theta' = theta - alpha b'``),
+    recovered from ``(A, b)``, so a spec costs as many passes per step as its hand-written loop.  Residual
+    coefficients below 1e-13 of the parts they cancel are zero (rounding, not model, differences); a rewrite
+    whose coefficients exceed 4x the row's own is refused (it would amplify rounding errors).
+    """
+    import numpy as np
+
+    n = a.shape[-1]
+    rows = {i: np.concatenate([a[:, i, :], b[:, i:i + 1]], axis=1) for i in range(n)}  # (modes, n + 1)
+
+    def passes(r: Any, extra: float | None) -> int:
+        """Passes over the state to compute ``r`` (+ ``extra`` times a new row): one per term, one less when a
+        unit coefficient lets two terms fuse."""
+        cols = [r[:, k] for k in range(n + 1) if np.any(r[:, k] != 0)] + ([np.full(1, extra)] if extra is not None else [])
+        unit = any(np.all(np.abs(c - 1.0) <= 1e-13) for c in cols)
+        return len(cols) - 1 if unit and len(cols) >= 2 else len(cols)
+
+    program, done = [], []
+    for i in order:
+        best, best_j, best_c = rows[i], None, 0.0
+        for j in done:
+            for k in range(n + 1):
+                if not np.all(rows[j][:, k] != 0):
+                    continue
+                ratio = rows[i][:, k] / rows[j][:, k]
+                if not np.allclose(ratio, ratio[0], rtol=1e-13, atol=0.0):
+                    continue
+                c = float(ratio[0])
+                res = rows[i] - c * rows[j]
+                res[np.abs(res) <= 1e-13 * (np.abs(rows[i]) + np.abs(c * rows[j]))] = 0.0
+                res[np.abs(res - 1.0) <= 1e-13] = 1.0
+                size = max(np.abs(res).max(), abs(c) * np.abs(rows[j]).max())
+                if size > 4 * np.abs(rows[i]).max():  # cancelling large terms would amplify rounding errors
+                    continue
+                if passes(res, c) < passes(best, None if best_j is None else best_c):
+                    best, best_j, best_c = res, j, c
+        terms: list[tuple[Any, tuple]] = [(best[:, k], ("old", k)) for k in range(n)] + [(best[:, n], ("noise",))]
+        if best_j is not None:
+            terms.append((np.full(best.shape[0], best_c), ("new", best_j)))
+        program.append((i, terms))
+        done.append(i)
+    return program
+
+
+def _run_linear(program: list[tuple[int, list[tuple[float | Tensor, tuple]]]], readout: int, theta0: Tensor,
                 burn_in: int, steps: int, source: _NoiseSource, acc: ModeStats, traj: Tensor | None,
                 window: int | None, lag2: bool) -> Tensor:
-    """``x' = A x + b z`` on ``(seeds, modes)`` state tensors; returns the final theta.
+    """Run :func:`_step_program`'s row updates on ``(seeds, modes)`` state tensors; returns the final theta.
 
     Two buffers per variable, swapped each step; with ``lag2`` the readout has a third, so that ``c_{t-2}``
-    survives the step that writes ``c_t``.  Coefficients: float (one scalar kernel), tensor ``(modes,)`` or
-    None (zero, skipped)."""
-    n = len(b)
+    survives the step that writes ``c_t``.  Coefficients: float (one scalar kernel) or tensor ``(modes,)``;
+    a unit coefficient leads, so two terms cost one fused pass."""
+    n = len(program)
     shape, like = theta0.shape, dict(dtype=theta0.dtype, device=theta0.device)
     cur = [torch.zeros(shape, **like) for _ in range(n)]
     cur[0].copy_(theta0)
@@ -547,26 +599,36 @@ def _run_linear(a: list[list[float | Tensor | None]], b: list[float | Tensor | N
     spare = torch.empty(shape, **like) if lag2 else None
     groups = _group_matrix(acc.groups, shape[0], theta0.dtype, theta0.device)
     sl = slice(0, shape[1])
+    program = [(i, sorted(terms, key=lambda t: not (isinstance(t[0], float) and t[0] == 1.0)))
+               for i, terms in program]
     noise = None
     for t in range(burn_in + steps):
         noise = source.next()
         target = list(new)
         if lag2:
             target[readout] = spare
-        for i in range(n):
-            out, first = target[i], True
-            for c, x in [(a[i][j], cur[j]) for j in range(n)] + [(b[i], noise)]:
-                if c is None:
-                    continue
-                if first:
-                    torch.mul(x, c, out=out)
-                    first = False
-                elif isinstance(c, float):
+        for i, terms in program:
+            out = target[i]
+            src = [(c, cur[s[1]] if s[0] == "old" else noise if s[0] == "noise" else target[s[1]]) for c, s in terms]
+            if not src:
+                out.zero_()
+                continue
+            (c0, x0), rest = src[0], src[1:]
+            if isinstance(c0, float) and c0 == 1.0 and rest:
+                (c1, x1), rest = rest[0], rest[1:]
+                if isinstance(c1, float):
+                    torch.add(x0, x1, alpha=c1, out=out)
+                else:
+                    torch.addcmul(x0, x1, c1, out=out)
+            elif isinstance(c0, float) and c0 == 1.0:
+                out.copy_(x0)
+            else:
+                torch.mul(x0, c0, out=out)
+            for c, x in rest:
+                if isinstance(c, float):
                     out.add_(x, alpha=c)
                 else:
                     out.addcmul_(x, c)
-            if first:
-                out.zero_()
         if t >= burn_in:  # the noise is spent: it is the scratch space
             _accumulate(target[readout], cur[readout], t - burn_in, noise, groups, acc, sl, traj, window, 1.0,
                         new[readout] if lag2 else None)
