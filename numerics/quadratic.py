@@ -294,6 +294,14 @@ def _check_run(lam: Tensor, steps: int, seeds: int, burn_in: int, seed_groups: i
         raise InputError(f"window must be in [2, steps={steps}], got {window}")
 
 
+def _initial_theta(theta0: Tensor | float, seeds: int, lam: Tensor) -> Tensor:
+    """``theta0`` as a tensor like ``lam``: a scalar or ``(seeds, modes)``, else InputError."""
+    t = torch.as_tensor(theta0, dtype=lam.dtype, device=lam.device)
+    if t.ndim not in (0, 2) or (t.ndim == 2 and t.shape != (seeds, lam.numel())):
+        raise InputError(f"theta0 must be a scalar or ({seeds}, {lam.numel()}), got {tuple(t.shape)}")
+    return t
+
+
 def _new_stats(seed_groups: int, modes: int, steps: int, seeds_per_group: int, window: int | None, lag2: bool,
                lam: Tensor) -> ModeStats:
     """Zeroed float64 accumulators on ``lam.device``."""
@@ -368,9 +376,7 @@ def simulate_quadratic(
 
         optimizer, alpha = "sgd", float(evaluate_form("adam-noise", "class_rate", alpha=alpha, sigma=sigma))
     block = min(modes, chunk_modes or modes)
-    theta0_t = torch.as_tensor(theta0, dtype=lam.dtype, device=lam.device)
-    if theta0_t.ndim not in (0, 2) or (theta0_t.ndim == 2 and theta0_t.shape != (seeds, modes)):
-        raise InputError(f"theta0 must be a scalar or ({seeds}, {modes}), got {tuple(theta0_t.shape)}")
+    theta0_t = _initial_theta(theta0, seeds, lam)
 
     lag2 = _default_lag2(params["optimizer"]) if lag2 is None else lag2
     acc = _new_stats(seed_groups, modes, steps, seeds // seed_groups, window, lag2, lam)
@@ -517,10 +523,8 @@ def simulate_spec(
     order += [i for i in range(n) if i not in order]
     program = [(i, [(coef(c), src) for c, src in terms if coef(c) is not None])
                for i, terms in _step_program(a_np, b_np, order)]
-    theta0_t = torch.as_tensor(theta0, dtype=lam.dtype, device=lam.device)
+    theta0_t = _initial_theta(theta0, seeds, lam)
     modes = lam.numel()
-    if theta0_t.ndim not in (0, 2) or (theta0_t.ndim == 2 and theta0_t.shape != (seeds, modes)):
-        raise InputError(f"theta0 must be a scalar or ({seeds}, {modes}), got {tuple(theta0_t.shape)}")
     acc = _new_stats(seed_groups, modes, steps, seeds // seed_groups, window, lag2, lam)
     traj = torch.empty(steps, seeds, modes, dtype=lam.dtype, device=lam.device) if record else None
     source = _NoiseSource(seeds, modes, lam.dtype, lam.device, generator, noise_streams, prefetch)
