@@ -538,11 +538,6 @@ def stability_conditions(d: SpecDerivation) -> list[Condition]:
     return list(d.conditions[len(d.conditions) - count:])
 
 
-def spec_forms_json(d: SpecDerivation) -> dict[str, Any]:
-    """``A``, ``b`` and ``S`` as nested lists of strings (for ``derive --format json``)."""
-    return {k: [[sympy.sstr(x) for x in row] for row in d.matrices[k].tolist()] for k in ("A", "b", "S")}
-
-
 __all__ = ["OptimizerSpec", "LinearSystem", "SpecDerivation", "builtin", "builtin_names", "derive_spec",
            "linear_system", "lyapunov", "numeric_system", "resolve", "schur_cohn_conditions", "stability_conditions",
            "stability_violation"]
